@@ -1,0 +1,93 @@
+package io.eitrelay.core;
+
+import io.eitrelay.core.config.EndpointConfig;
+import io.eitrelay.core.relay.EndpointRuntime;
+import io.eitrelay.core.transport.Transport;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.Future;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One endpoint's listener and its event loop. Every connection accepted here, and its connection to
+ * the target, live on this endpoint's single thread: no cross-thread hops on the data path, and one
+ * busy endpoint cannot stall another.
+ */
+public final class EndpointListener {
+    private final EndpointConfig config;
+    private final EventLoopGroup group;
+    private final EndpointRuntime runtime;
+    private final EndpointStats stats = new EndpointStats();
+    private final Transport transport;
+    private Channel serverChannel;
+
+    EndpointListener(EndpointConfig config, Transport transport, SslContext sslContext) {
+        this.config = config;
+        this.transport = transport;
+        this.group = transport.newGroup(1, new DefaultThreadFactory("eit-relay-" + config.name(), true));
+        this.runtime = new EndpointRuntime(config, sslContext, transport, stats, group.next());
+    }
+
+    void bind() throws RelayStartException {
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(group)
+                .channelFactory((ChannelFactory<ServerChannel>) () -> transport.newServerChannel(config.listen().getAddress()))
+                .option(ChannelOption.SO_REUSEADDR, config.socket().reuseAddress())
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(runtime.initializer());
+        ChannelFuture bound = bootstrap.bind(config.listen()).awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            Throwable cause = bound.cause();
+            String reason = cause instanceof BindException && String.valueOf(cause.getMessage()).contains("in use")
+                    ? "Address already in use (98)" : String.valueOf(cause.getMessage());
+            throw new RelayStartException(config.name(), config.listen(), reason, cause);
+        }
+        serverChannel = bound.channel();
+    }
+
+    public EndpointConfig config() {
+        return config;
+    }
+
+    public String name() {
+        return config.name();
+    }
+
+    /** The address actually bound (the real port when the config asked for port 0). */
+    public InetSocketAddress boundAddress() {
+        return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    public EndpointStats stats() {
+        return stats;
+    }
+
+    /** Frontend and backend channels still open. */
+    public int openChannels() {
+        return runtime.channels().size();
+    }
+
+    Future<Void> stopAccepting() {
+        return serverChannel == null ? group.next().newSucceededFuture(null) : serverChannel.close();
+    }
+
+    void closeConnections() {
+        runtime.channels().close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+    }
+
+    Future<?> shutdown() {
+        return group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    }
+}

@@ -1,0 +1,63 @@
+package io.eitrelay.core.pki;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+
+/** A certificate with its private key and issuer, writable as the PEM files the relay reads. */
+public record IssuedCertificate(X509Certificate certificate, PrivateKey privateKey, X509Certificate issuer) {
+    /** How the private key is written: PKCS#8 ({@code PRIVATE KEY}) or the traditional PKCS#1 / SEC1 form. */
+    public enum KeyFormat { PKCS8, TRADITIONAL }
+
+    /** Writes the certificate as PEM (leaf only). */
+    public Path writeCertificate(Path file) {
+        return write(file, pem(certificate), false);
+    }
+
+    /** Writes the private key as PEM, readable by the owner only. */
+    public Path writeKey(Path file, KeyFormat format) {
+        Object object = format == KeyFormat.PKCS8 ? pkcs8() : privateKey;
+        return write(file, pem(object), true);
+    }
+
+    private Object pkcs8() {
+        try {
+            return new JcaPKCS8Generator(privateKey, null);
+        } catch (org.bouncycastle.util.io.pem.PemGenerationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static String pem(Object object) {
+        StringWriter text = new StringWriter();
+        try (JcaPEMWriter writer = new JcaPEMWriter(text)) {
+            writer.writeObject(object);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return text.toString();
+    }
+
+    /** Writes PEM text of {@code certificate} (e.g. a CA) to {@code file}. */
+    public static Path writeCertificate(X509Certificate certificate, Path file) {
+        return write(file, pem(certificate), false);
+    }
+
+    private static Path write(Path file, String text, boolean secret) {
+        try {
+            Files.writeString(file, text, StandardCharsets.US_ASCII);
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(secret ? "rw-------" : "rw-r--r--"));
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package io.eitrelay.core.relay;
+
+import io.eitrelay.core.tls.TlsFailures;
+import io.netty.channel.ConnectTimeoutException;
+import java.io.IOException;
+import javax.net.ssl.SSLException;
+
+/** Classifies what went wrong on one channel of a pair, for the single log line. */
+final class Failures {
+    private static final int MAX_CAUSE_DEPTH = 16;
+
+    private Failures() {
+    }
+
+    /** True when the cause is TLS-level (handshake, verification, bad record), not the socket. */
+    static boolean isTls(Throwable cause) {
+        Throwable t = cause;
+        for (int depth = 0; t != null && depth < MAX_CAUSE_DEPTH; depth++, t = t.getCause()) {
+            if (t instanceof SSLException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static String describe(Throwable cause) {
+        if (isTls(cause)) {
+            return TlsFailures.describe(cause);
+        }
+        if (cause instanceof ConnectTimeoutException || cause instanceof IOException) {
+            return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        }
+        return cause.toString();
+    }
+}

@@ -1,0 +1,245 @@
+package io.eitrelay.core.relay;
+
+import io.eitrelay.core.config.EndpointConfig;
+import io.eitrelay.core.config.Mode;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One relayed connection: the accepted (frontend) channel and the channel to the target (backend).
+ * Both are registered on the frontend's event loop, so every method here runs on that one thread and
+ * needs no locking.
+ *
+ * <p>It records the first reason the pair failed and logs exactly one line for it when both channels
+ * are closed; nothing it does touches the listener or any other connection.
+ */
+final class RelayConnection {
+    private static final Logger log = LoggerFactory.getLogger(RelayConnection.class);
+    private static final AtomicLong IDS = new AtomicLong();
+
+    private final EndpointRuntime endpoint;
+    private final Channel frontend;
+    private final long id = IDS.incrementAndGet();
+    private final long startNanos = System.nanoTime();
+    private Channel backend;
+    private String failure;
+    private boolean frontendInputDone;
+    private boolean backendInputDone;
+    private boolean finished;
+    private boolean relaying;
+    private boolean frontendEndedEarly;
+    private boolean backendEndedEarly;
+    /** Read before the other side was ready; bounded by one read each, since AUTO_READ is off. */
+    private final List<Object> heldFromFrontend = new ArrayList<>();
+    private final List<Object> heldFromBackend = new ArrayList<>();
+
+    RelayConnection(EndpointRuntime endpoint, Channel frontend) {
+        this.endpoint = endpoint;
+        this.frontend = frontend;
+        endpoint.stats().connectionOpened();
+        frontend.closeFuture().addListener(f -> maybeFinish());
+    }
+
+    EndpointConfig config() {
+        return endpoint.config();
+    }
+
+    /** The frontend is ready (accepted; TLS handshake done in server mode): open the target side. */
+    void dial() {
+        endpoint.dialer().connect(frontend.eventLoop(), endpoint.config().target(),
+                endpoint.initializer().backend(this)).addListener(f -> {
+                    if (!f.isSuccess()) {
+                        fail(f.cause().getMessage());
+                    }
+                });
+    }
+
+    void backendRegistered(Channel channel) {
+        backend = channel;
+        channel.closeFuture().addListener(f -> maybeFinish());
+        if (!frontend.isActive()) {
+            channel.close();
+        }
+    }
+
+    /**
+     * Both sides are ready: swap the gate handlers for relay handlers and start reading both ways.
+     * Messages the gates held (read before the other side was up) are forwarded first.
+     */
+    void established() {
+        if (relaying || !frontend.isActive() || backend == null || !backend.isActive()) {
+            closeBoth();
+            return;
+        }
+        relaying = true;
+        RelayInitializer init = endpoint.initializer();
+        init.startRelaying(frontend, backend, this, true, drain(heldFromFrontend));
+        init.startRelaying(backend, frontend, this, false, drain(heldFromBackend));
+        if (frontendEndedEarly) {
+            inputEnded(frontend);
+        }
+        if (backendEndedEarly) {
+            inputEnded(backend);
+        }
+        SslHandler tls = (endpoint.config().mode() == Mode.CLIENT ? backend : frontend).pipeline().get(SslHandler.class);
+        String tlsInfo = "";
+        if (tls != null) {
+            SSLSession session = tls.engine().getSession();
+            endpoint.stats().tlsEstablished(session.getProtocol(), session.getCipherSuite());
+            tlsInfo = " " + session.getProtocol() + " " + session.getCipherSuite();
+        }
+        log.info("[{}] #{} {} -> {} ({}) established{}", endpoint.config().name(), id,
+                frontend.remoteAddress(), endpoint.config().target(), backend.remoteAddress(), tlsInfo);
+    }
+
+    /** A gate handler read {@code msg} before the pair was established. */
+    void hold(boolean fromFrontend, Object msg) {
+        if (finished) {
+            ReferenceCountUtil.release(msg);
+        } else {
+            (fromFrontend ? heldFromFrontend : heldFromBackend).add(msg);
+        }
+    }
+
+    /** A gate saw EOF before the pair was established. */
+    void inputEndedEarly(boolean fromFrontend) {
+        if (relaying) {
+            inputEnded(fromFrontend ? frontend : backend);
+        } else if (fromFrontend) {
+            frontendEndedEarly = true;
+        } else {
+            backendEndedEarly = true;
+        }
+    }
+
+    private static List<Object> drain(List<Object> held) {
+        List<Object> copy = List.copyOf(held);
+        held.clear();
+        return copy;
+    }
+
+    void countBytes(boolean fromFrontend, int bytes) {
+        if (fromFrontend) {
+            endpoint.stats().toTarget(bytes);
+        } else {
+            endpoint.stats().fromTarget(bytes);
+        }
+    }
+
+    /** Closes both channels; the first reason given is the one logged. */
+    void fail(String reason) {
+        if (failure == null) {
+            failure = reason == null ? "unknown error" : reason;
+        }
+        closeBoth();
+    }
+
+    /**
+     * A reset on one side becomes a reset on the other: SO_LINGER 0 makes close() send RST, so the
+     * kernel NFS client (or the server) learns at once that the stream is gone instead of waiting.
+     */
+    void reset(Channel side, String reason) {
+        if (failure == null) {
+            failure = reason;
+        }
+        Channel other = partnerOf(side);
+        if (other != null && other.isOpen()) {
+            // Straight to the socket: through the pipeline, SslHandler would first send close_notify,
+            // which the far side reads as an orderly end of stream instead of a reset.
+            other.config().setOption(ChannelOption.SO_LINGER, 0);
+            other.unsafe().close(other.voidPromise());
+        }
+        side.close();
+    }
+
+    /**
+     * Half-close: the peer on {@code side} sent FIN. Once everything read from it has been written to
+     * the partner, FIN the partner's output too (plain TCP shutdown below any TLS layer: Netty's engines
+     * close both directions on close_notify, which would cut the reply still flowing back). When both
+     * directions have ended, the pair closes.
+     */
+    void inputEnded(Channel side) {
+        if (side == frontend) {
+            if (frontendInputDone) {
+                return;
+            }
+            frontendInputDone = true;
+        } else {
+            if (backendInputDone) {
+                return;
+            }
+            backendInputDone = true;
+        }
+        Channel other = partnerOf(side);
+        if (frontendInputDone && backendInputDone) {
+            closeAfterFlush(frontend);
+            closeAfterFlush(backend);
+        } else if (other != null && other.isActive()) {
+            other.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
+                if (f.isSuccess() && other instanceof DuplexChannel duplex) {
+                    duplex.shutdownOutput();
+                } else {
+                    fail("could not pass on the half-close: " + f.cause());
+                }
+            });
+        }
+    }
+
+    /** One side closed: flush what it sent to the partner, then close the partner. */
+    void sideClosed(Channel side) {
+        Channel other = partnerOf(side);
+        if (other != null) {
+            closeAfterFlush(other);
+        }
+    }
+
+    private void closeBoth() {
+        frontend.close();
+        if (backend != null) {
+            backend.close();
+        }
+    }
+
+    private static void closeAfterFlush(Channel channel) {
+        if (channel != null && channel.isActive()) {
+            channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        } else if (channel != null) {
+            channel.close();
+        }
+    }
+
+    private Channel partnerOf(Channel side) {
+        return side == frontend ? backend : frontend;
+    }
+
+    private void maybeFinish() {
+        if (finished || frontend.isOpen() || (backend != null && backend.isOpen())) {
+            return;
+        }
+        finished = true;
+        heldFromFrontend.forEach(ReferenceCountUtil::release);
+        heldFromBackend.forEach(ReferenceCountUtil::release);
+        heldFromFrontend.clear();
+        heldFromBackend.clear();
+        endpoint.stats().connectionClosed(failure != null);
+        long millis = (System.nanoTime() - startNanos) / 1_000_000;
+        if (failure != null) {
+            log.warn("[{}] #{} {} -> {} closed after {} ms: {}", endpoint.config().name(), id,
+                    frontend.remoteAddress(), endpoint.config().target(), millis, failure);
+        } else {
+            log.info("[{}] #{} {} -> {} closed after {} ms", endpoint.config().name(), id,
+                    frontend.remoteAddress(), endpoint.config().target(), millis);
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package io.eitrelay.core.relay;
+
+import io.eitrelay.core.config.EndpointConfig;
+import io.eitrelay.core.config.Mode;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The one place where pipelines are assembled. The data path, left to right:
+ * <pre>
+ *   frontend (accepted):  [idle] [tls, server mode] [gate: FrontendHandler -> relay: RelayHandler]
+ *   backend (to target):  [tls, client mode] [gate: BackendHandler -> relay: RelayHandler]
+ * </pre>
+ * The gates hold the pair until both sides are ready, then are replaced by relay handlers.
+ */
+public final class RelayInitializer extends ChannelInitializer<Channel> {
+    static final String IDLE = "idle";
+    static final String TLS = "tls";
+    static final String GATE = "gate";
+    static final String RELAY = "relay";
+
+    private final EndpointRuntime endpoint;
+
+    RelayInitializer(EndpointRuntime endpoint) {
+        this.endpoint = endpoint;
+    }
+
+    /** Frontend: a connection accepted on the endpoint's listener. */
+    @Override
+    protected void initChannel(Channel ch) {
+        endpoint.track(ch);
+        EndpointConfig config = endpoint.config();
+        ChannelPipeline p = ch.pipeline();
+        long idleMillis = config.timeouts().idle().toMillis();
+        if (idleMillis > 0) {
+            p.addLast(IDLE, new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
+        }
+        if (config.mode() == Mode.SERVER) {
+            p.addLast(TLS, withTimeout(endpoint.sslContext().newHandler(ch.alloc())));
+        }
+        p.addLast(GATE, new FrontendHandler(endpoint));
+    }
+
+    /** Backend: the connection to the target, opened on the frontend's event loop. */
+    ChannelHandler backend(RelayConnection connection) {
+        return new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                endpoint.track(ch);
+                EndpointConfig config = endpoint.config();
+                ChannelPipeline p = ch.pipeline();
+                if (config.mode() == Mode.CLIENT) {
+                    // The peer host given to the engine is what SNI carries (engines omit IP literals,
+                    // RFC 6066 §3); verification is PeerTrustManager's and does not depend on it.
+                    String sniHost = config.tls().sni().orElse(config.target().host());
+                    SslContext ssl = endpoint.sslContext();
+                    p.addLast(TLS, withTimeout(ssl.newHandler(ch.alloc(), sniHost, config.target().port())));
+                }
+                p.addLast(GATE, new BackendHandler(connection));
+            }
+        };
+    }
+
+    /** Replaces the gate of {@code ch} by a relay handler forwarding to {@code partner}. */
+    void startRelaying(Channel ch, Channel partner, RelayConnection connection, boolean fromFrontend,
+                       List<Object> held) {
+        ch.pipeline().replace(GATE, RELAY, new RelayHandler(connection, partner, fromFrontend, held));
+    }
+
+    private SslHandler withTimeout(SslHandler handler) {
+        handler.setHandshakeTimeoutMillis(endpoint.config().timeouts().handshake().toMillis());
+        return handler;
+    }
+}

@@ -1,0 +1,67 @@
+package io.eitrelay.core.tls;
+
+import io.netty.handler.ssl.SslHandshakeTimeoutException;
+import java.nio.channels.ClosedChannelException;
+import java.security.cert.CertificateException;
+import java.util.Locale;
+
+/**
+ * Turns a TLS failure into the one line a user reads. Engines bury the reason: BoringSSL reports
+ * "General OpenSslEngine problem" with the trust manager's exception somewhere in the cause chain,
+ * and alerts arrive as library error strings.
+ */
+public final class TlsFailures {
+    private static final int MAX_CAUSE_DEPTH = 16;
+
+    private TlsFailures() {
+    }
+
+    public static String describe(Throwable failure) {
+        Throwable t = failure;
+        for (int depth = 0; t != null && depth < MAX_CAUSE_DEPTH; depth++, t = t.getCause()) {
+            if (t instanceof PeerVerificationException) {
+                return t.getMessage();
+            }
+            if (t instanceof SslHandshakeTimeoutException) {
+                return "TLS handshake timed out (" + t.getMessage() + ")";
+            }
+            if (t instanceof CertificateException) {
+                return "certificate verify failed: " + t.getMessage();
+            }
+        }
+        String all = messages(failure);
+        String lower = all.toLowerCase(Locale.ROOT);
+        if (lower.contains("protocol_version") || lower.contains("unsupported_protocol")
+                || lower.contains("no appropriate protocol") || lower.contains("protocol version")) {
+            return "no common TLS version (this relay speaks TLS 1.2 and 1.3 only): " + all;
+        }
+        if (lower.contains("no_shared_cipher") || lower.contains("no cipher suites in common")
+                || lower.contains("handshake_failure") || lower.contains("no_cipher_match")) {
+            return "no common cipher suite (this relay offers AEAD suites only): " + all;
+        }
+        if (lower.contains("certificate_unknown") || lower.contains("bad_certificate")
+                || lower.contains("unknown_ca") || lower.contains("certificate_required")
+                || lower.contains("certificate_expired")) {
+            return "the peer refused our certificate: " + all;
+        }
+        if (failure instanceof ClosedChannelException || lower.contains("closed")) {
+            return "the peer closed the connection during the TLS handshake";
+        }
+        return "TLS failure: " + all;
+    }
+
+    private static String messages(Throwable failure) {
+        StringBuilder out = new StringBuilder();
+        Throwable t = failure;
+        for (int depth = 0; t != null && depth < MAX_CAUSE_DEPTH; depth++, t = t.getCause()) {
+            String message = t.getMessage();
+            if (message != null && out.indexOf(message) < 0) {
+                if (out.length() > 0) {
+                    out.append(": ");
+                }
+                out.append(message);
+            }
+        }
+        return out.length() == 0 ? failure.getClass().getSimpleName() : out.toString();
+    }
+}

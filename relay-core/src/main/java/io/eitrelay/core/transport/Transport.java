@@ -1,0 +1,125 @@
+package io.eitrelay.core.transport;
+
+import io.eitrelay.core.config.RuntimeOptions.TransportChoice;
+import io.eitrelay.core.config.SocketOptions;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.SocketProtocolFamily;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.nio.channels.spi.SelectorProvider;
+import java.util.concurrent.ThreadFactory;
+
+/**
+ * The socket implementation: Linux epoll when the native library loads, else Java NIO.
+ *
+ * <p>Sockets are opened with the address family of the address they bind or connect to, so an IPv4
+ * listener is an IPv4 socket: `ss` shows {@code 127.0.0.1:PORT}, not {@code [::ffff:127.0.0.1]:PORT},
+ * which AZNFS's port grep depends on (stunnel-contract.md §1).
+ */
+public enum Transport {
+    EPOLL("epoll") {
+        @Override
+        IoHandlerFactory ioHandlerFactory() {
+            return EpollIoHandler.newFactory();
+        }
+
+        @Override
+        public ServerChannel newServerChannel(InetAddress bindAddress) {
+            return new EpollServerSocketChannel(familyOf(bindAddress));
+        }
+
+        @Override
+        public SocketChannel newSocketChannel(InetAddress remote) {
+            return new EpollSocketChannel(familyOf(remote));
+        }
+
+        @Override
+        public void applyUpstreamOptions(Bootstrap bootstrap, SocketOptions options) {
+            // Linux-only knobs; NIO has no equivalent, which is why the probe interval is also
+            // bounded by keepalive defaults there.
+            if (options.keepAlive()) {
+                bootstrap.option(EpollChannelOption.TCP_KEEPIDLE, (int) options.keepAliveIdle().toSeconds());
+                bootstrap.option(EpollChannelOption.TCP_KEEPINTVL, (int) options.keepAliveInterval().toSeconds());
+                bootstrap.option(EpollChannelOption.TCP_KEEPCNT, options.keepAliveCount());
+            }
+            if (!options.tcpUserTimeout().isZero()) {
+                bootstrap.option(EpollChannelOption.TCP_USER_TIMEOUT, (int) options.tcpUserTimeout().toMillis());
+            }
+        }
+    },
+    NIO("nio") {
+        @Override
+        IoHandlerFactory ioHandlerFactory() {
+            return NioIoHandler.newFactory();
+        }
+
+        @Override
+        public ServerChannel newServerChannel(InetAddress bindAddress) {
+            return new NioServerSocketChannel(SelectorProvider.provider(), familyOf(bindAddress));
+        }
+
+        @Override
+        public SocketChannel newSocketChannel(InetAddress remote) {
+            return new NioSocketChannel(SelectorProvider.provider(), familyOf(remote));
+        }
+
+        @Override
+        public void applyUpstreamOptions(Bootstrap bootstrap, SocketOptions options) {
+            // Only SO_KEEPALIVE, set by the caller; the kernel's keepalive timers apply.
+        }
+    };
+
+    private final String displayName;
+
+    Transport(String displayName) {
+        this.displayName = displayName;
+    }
+
+    abstract IoHandlerFactory ioHandlerFactory();
+
+    public abstract ServerChannel newServerChannel(InetAddress bindAddress);
+
+    public abstract SocketChannel newSocketChannel(InetAddress remote);
+
+    /** Options only this transport can set on the connection to the target. */
+    public abstract void applyUpstreamOptions(Bootstrap bootstrap, SocketOptions options);
+
+    /** An event loop group of {@code threads} threads (one per endpoint in the relay). */
+    public EventLoopGroup newGroup(int threads, ThreadFactory threadFactory) {
+        return new MultiThreadIoEventLoopGroup(threads, threadFactory, ioHandlerFactory());
+    }
+
+    public String displayName() {
+        return displayName;
+    }
+
+    /** Resolves AUTO; an explicit EPOLL on a machine without it fails with the loader's reason. */
+    public static Transport select(TransportChoice choice) {
+        switch (choice) {
+            case NIO:
+                return NIO;
+            case EPOLL:
+                Epoll.ensureAvailability();
+                return EPOLL;
+            default:
+                return Epoll.isAvailable() ? EPOLL : NIO;
+        }
+    }
+
+    private static SocketProtocolFamily familyOf(InetAddress address) {
+        return address instanceof Inet4Address ? SocketProtocolFamily.INET : SocketProtocolFamily.INET6;
+    }
+}
