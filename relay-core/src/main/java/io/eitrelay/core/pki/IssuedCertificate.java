@@ -9,7 +9,11 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import org.bouncycastle.asn1.ASN1Encodable;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.sec.ECPrivateKey;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.util.io.pem.PemObject;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 
 /** A certificate with its private key and issuer, writable as the PEM files the relay reads. */
@@ -24,7 +28,7 @@ public record IssuedCertificate(X509Certificate certificate, PrivateKey privateK
 
     /** Writes the private key as PEM, readable by the owner only. */
     public Path writeKey(Path file, KeyFormat format) {
-        Object object = format == KeyFormat.PKCS8 ? pkcs8() : privateKey;
+        Object object = format == KeyFormat.PKCS8 ? pkcs8() : traditional();
         return write(file, pem(object), true);
     }
 
@@ -33,6 +37,25 @@ public record IssuedCertificate(X509Certificate certificate, PrivateKey privateK
             return new JcaPKCS8Generator(privateKey, null);
         } catch (org.bouncycastle.util.io.pem.PemGenerationException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * PKCS#1 for RSA, SEC1 for EC with the named curve inside, as {@code openssl genrsa} /
+     * {@code openssl ecparam -genkey} write them.
+     */
+    private Object traditional() {
+        try {
+            PrivateKeyInfo info = PrivateKeyInfo.getInstance(privateKey.getEncoded());
+            if ("EC".equals(privateKey.getAlgorithm())) {
+                ECPrivateKey sec1 = ECPrivateKey.getInstance(info.parsePrivateKey());
+                ECPrivateKey withCurve = new ECPrivateKey(256, sec1.getKey(),
+                        (ASN1Encodable) info.getPrivateKeyAlgorithm().getParameters());
+                return new PemObject("EC PRIVATE KEY", withCurve.getEncoded());
+            }
+            return new PemObject("RSA PRIVATE KEY", info.parsePrivateKey().toASN1Primitive().getEncoded());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -54,7 +54,8 @@ public final class PemFiles {
         for (Object object : readObjects(file)) {
             try {
                 if (object instanceof PEMKeyPair pair) {
-                    return converter.getKeyPair(pair).getPrivate();
+                    // Only the private part: SEC1 keys may omit the public key (RFC 5915 §3 makes it optional).
+                    return converter.getPrivateKey(pair.getPrivateKeyInfo());
                 }
                 if (object instanceof PrivateKeyInfo info) {
                     return converter.getPrivateKey(info);

@@ -44,6 +44,13 @@ public final class TlsFailures {
                 || lower.contains("certificate_expired")) {
             return "the peer refused our certificate: " + all;
         }
+        if (lower.contains("peer_did_not_return_a_certificate") || lower.contains("empty client certificate chain")) {
+            return "the client presented no certificate; this endpoint requires one issued by its CA file";
+        }
+        if (lower.contains("alert_internal_error") || lower.contains("internal_error")) {
+            return "the peer aborted the handshake (alert internal_error; a BoringSSL/OpenSSL peer sends it "
+                    + "when it refuses our certificate): " + all;
+        }
         if (failure instanceof ClosedChannelException || lower.contains("closed")) {
             return "the peer closed the connection during the TLS handshake";
         }
