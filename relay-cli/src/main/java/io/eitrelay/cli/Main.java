@@ -1,0 +1,43 @@
+package io.eitrelay.cli;
+
+import java.io.PrintWriter;
+import java.util.logging.Level;
+import picocli.CommandLine;
+
+/** Entry point; the only place that calls {@link System#exit}. */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        // Before anything touches java.util.logging (see RelayLogManager).
+        System.setProperty("java.util.logging.manager", RelayLogManager.class.getName());
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns the exit code (tests call this directly). */
+    public static int run(String... args) {
+        return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    }
+
+    /** Runs with the given output streams (tests capture them). */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        LogSetup.toStderr(Level.INFO);
+        CommandLine commandLine = new CommandLine(new RelayCommand()).setCaseInsensitiveEnumValuesAllowed(true)
+                .setOut(out).setErr(err);
+        commandLine.setParameterExceptionHandler((e, arguments) -> {
+            e.getCommandLine().getErr().println("eit-relay: " + e.getMessage());
+            e.getCommandLine().getErr().println("Try 'eit-relay --help'.");
+            return ExitCodes.CONFIG_ERROR;
+        });
+        commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof IllegalArgumentException) {
+                cmd.getErr().println("eit-relay: " + e.getMessage());
+                return ExitCodes.CONFIG_ERROR;
+            }
+            cmd.getErr().println("eit-relay: " + e);
+            return ExitCodes.RUNTIME_FAILURE;
+        });
+        return commandLine.execute(args);
+    }
+}

@@ -1,0 +1,82 @@
+package io.eitrelay.cli;
+
+import io.eitrelay.core.Relay;
+import io.eitrelay.core.RelayStartException;
+import io.eitrelay.core.config.RelayConfig;
+import io.eitrelay.core.tls.TlsConfigException;
+import io.eitrelay.cli.demo.DemoCommand;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code eit-relay --listen ... --target ...}: run the relay until SIGTERM/SIGINT; or {@code --check} it. */
+@Command(name = "eit-relay", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        sortOptions = false, usageHelpAutoWidth = true,
+        description = {"TLS relay for NFS encryption in transit, a drop-in for stunnel.",
+                "Client mode (default): plain ONC-RPC in on --listen, TLS out to --target.",
+                "Server mode (--server): TLS in on --listen, plain out to --target.", ""},
+        footer = {"", "Exit codes: 0 ok, 1 runtime failure (e.g. address in use), 2 usage or configuration error."},
+        subcommands = {DemoCommand.class})
+final class RelayCommand implements Callable<Integer> {
+    @Mixin
+    RelayFlags flags = new RelayFlags();
+
+    @Option(names = "--check", description = "Validate flags, load certificates and keys, then exit (0 ok, 2 with the reason).")
+    boolean check;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
+        RelayConfig config;
+        try {
+            config = FlagsToConfig.build(flags);
+        } catch (IllegalArgumentException e) {
+            err.println("eit-relay: " + e.getMessage());
+            return ExitCodes.CONFIG_ERROR;
+        }
+        if (check) {
+            try {
+                Relay.check(config);
+            } catch (TlsConfigException e) {
+                err.println("eit-relay: " + e.getMessage());
+                return ExitCodes.CONFIG_ERROR;
+            }
+            spec.commandLine().getOut().println("eit-relay: configuration OK (" + config.endpoints().size()
+                    + " endpoint" + (config.endpoints().size() == 1 ? "" : "s") + ")");
+            return ExitCodes.OK;
+        }
+        return run(config, err);
+    }
+
+    private static int run(RelayConfig config, PrintWriter err) throws InterruptedException {
+        Relay relay;
+        try {
+            relay = Relay.start(config);
+        } catch (TlsConfigException e) {
+            err.println("eit-relay: " + e.getMessage());
+            return ExitCodes.CONFIG_ERROR;
+        } catch (RelayStartException e) {
+            err.println("eit-relay: " + e.getMessage());
+            return ExitCodes.RUNTIME_FAILURE;
+        }
+        // SIGTERM/SIGINT run shutdown hooks; this one stops gracefully, then ends the process with 0
+        // (a plain hook would leave the JVM's 143/130, which supervisors read as a crash).
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            relay.close();
+            System.err.flush();
+            stopped.countDown();
+            Runtime.getRuntime().halt(ExitCodes.OK);
+        }, "eit-relay-stop"));
+        stopped.await();
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,91 @@
+package io.eitrelay.cli;
+
+import io.eitrelay.core.config.HostPort;
+import io.eitrelay.core.config.RuntimeOptions.ProviderChoice;
+import io.eitrelay.core.config.RuntimeOptions.TransportChoice;
+import io.eitrelay.core.config.TlsVersion;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Option;
+
+/** The standalone relay's flags, as picocli fills them. {@link FlagsToConfig} turns them into records. */
+final class RelayFlags {
+    @Option(names = "--listen", paramLabel = "IP:PORT", converter = Converters.ListenConverter.class,
+            description = "Local address to accept on (repeat with --target for several endpoints).")
+    List<InetSocketAddress> listen = new ArrayList<>();
+
+    @Option(names = "--target", paramLabel = "HOST:PORT", converter = Converters.HostPortConverter.class,
+            description = "Where each connection goes; the name is resolved at every connection.")
+    List<HostPort> target = new ArrayList<>();
+
+    @Option(names = "--server", description = "Server mode: TLS in, plain out (default: client mode, plain in, TLS out).")
+    boolean server;
+
+    @Option(names = "--cafile", paramLabel = "FILE",
+            description = "Trusted CA certificates (PEM). Client mode: default is the system trust store. "
+                    + "Server mode: require client certificates from these CAs.")
+    Path caFile;
+
+    @ArgGroup(exclusive = true)
+    PeerCheckFlags peerCheck;
+
+    static final class PeerCheckFlags {
+        @Option(names = "--check-host", paramLabel = "NAME",
+                description = "Host name the server certificate must carry (default: the target host).")
+        String host;
+
+        @Option(names = "--check-ip", paramLabel = "IP", converter = Converters.IpConverter.class,
+                description = "IP address the server certificate must carry.")
+        InetAddress ip;
+    }
+
+    @Option(names = "--sni", paramLabel = "NAME", description = "Server name sent in the handshake (default: the target host).")
+    String sni;
+
+    @Option(names = "--cert", paramLabel = "FILE", description = "Our certificate chain (PEM); required in server mode.")
+    Path cert;
+
+    @Option(names = "--key", paramLabel = "FILE", description = "Our private key (PEM: PKCS#1, PKCS#8 or SEC1; default: the --cert file).")
+    Path key;
+
+    @Option(names = "--tls-version", paramLabel = "1.2|1.3", converter = Converters.TlsVersionConverter.class,
+            description = "Pin the TLS version (repeat to allow both; default: 1.2 and 1.3).")
+    List<TlsVersion> tlsVersions = new ArrayList<>();
+
+    @Option(names = "--ciphers", paramLabel = "LIST",
+            description = "TLS 1.2 suites, OpenSSL or IANA names separated by ':' (AEAD only).")
+    String ciphers;
+
+    @Option(names = "--no-verify", description = "Do not verify the server certificate (encrypts, but does not authenticate).")
+    boolean noVerify;
+
+    @Option(names = "--connect-timeout", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
+            description = "TCP connect to the target (default: ${DEFAULT-VALUE}).", defaultValue = "10s")
+    Duration connectTimeout;
+
+    @Option(names = "--handshake-timeout", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
+            description = "TLS handshake (default: ${DEFAULT-VALUE}).", defaultValue = "10s")
+    Duration handshakeTimeout;
+
+    @Option(names = "--idle-timeout", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
+            description = "Close a connection idle in both directions this long; 0 disables (default: ${DEFAULT-VALUE}).",
+            defaultValue = "12h")
+    Duration idleTimeout;
+
+    @Option(names = "--transport", paramLabel = "auto|epoll|nio", defaultValue = "auto",
+            description = "Socket implementation (default: ${DEFAULT-VALUE}: epoll when available).")
+    TransportChoice transport;
+
+    @Option(names = "--tls-provider", paramLabel = "auto|openssl|jdk", defaultValue = "auto",
+            description = "TLS implementation (default: ${DEFAULT-VALUE}: OpenSSL/BoringSSL when available).")
+    ProviderChoice provider;
+
+    @Option(names = "--shutdown-grace", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
+            defaultValue = "5s", description = "On SIGTERM, let open connections finish this long (default: ${DEFAULT-VALUE}).")
+    Duration shutdownGrace;
+}
