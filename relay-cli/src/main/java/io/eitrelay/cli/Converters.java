@@ -22,6 +22,16 @@ final class Converters {
 
     /** {@code HOST:PORT}, {@code [V6]:PORT}, or a bare IPv6 literal with the port after its last colon (as efs-utils writes). */
     static HostPort hostPort(String value) {
+        String[] parts = split(value);
+        int port = port(parts[1], value);
+        if (port == 0) {
+            throw new TypeConversionException("port must be 1..65535 in '" + value + "'");
+        }
+        return new HostPort(parts[0], port);
+    }
+
+    /** Host and port text of {@code HOST:PORT}, {@code [V6]:PORT} or {@code V6:PORT}. */
+    private static String[] split(String value) {
         String host;
         String port;
         if (value.startsWith("[")) {
@@ -39,19 +49,20 @@ final class Converters {
             host = value.substring(0, colon);
             port = value.substring(colon + 1);
         }
-        return new HostPort(host, port(port, value));
+        return new String[] {host, port};
     }
 
     /** An IP literal and a port: listeners bind addresses, not names. */
     static InetSocketAddress listenAddress(String value) {
-        HostPort hostPort = hostPort(value);
-        byte[] raw = NetUtil.createByteArrayFromIpAddressString(hostPort.host());
+        String[] parts = split(value);
+        int port = port(parts[1], value);
+        byte[] raw = NetUtil.createByteArrayFromIpAddressString(parts[0]);
         if (raw == null) {
             throw new TypeConversionException("must be 'IP:PORT' with an IP address (e.g. 127.0.0.1:20049) but was '"
                     + value + "'");
         }
         try {
-            return new InetSocketAddress(InetAddress.getByAddress(raw), hostPort.port());
+            return new InetSocketAddress(InetAddress.getByAddress(raw), port);
         } catch (UnknownHostException e) {
             throw new TypeConversionException("not a usable IP address: '" + value + "'");
         }
@@ -122,11 +133,7 @@ final class Converters {
     static final class HostPortConverter implements ITypeConverter<HostPort> {
         @Override
         public HostPort convert(String value) {
-            HostPort hostPort = hostPort(value);
-            if (hostPort.port() == 0) {
-                throw new TypeConversionException("target port must be 1..65535 in '" + value + "'");
-            }
-            return hostPort;
+            return hostPort(value);
         }
     }
 

@@ -107,7 +107,7 @@ class FlagsTest {
             "--listen 127.0.0.1:1 --target x:2049 --tls-version 1.1 | TLS 1.1 is refused",
             "--listen 127.0.0.1:1 --target x:2049 --ciphers AES128-SHA256 | --ciphers: cipher 'AES128-SHA256' is refused: not an AEAD suite",
             "--listen 127.0.0.1:1 --target x:2049 --ciphers FOO-BAR | --ciphers: unknown cipher 'FOO-BAR'",
-            "--listen 127.0.0.1:1 --target x:2049 --connect-timeout soon | --connect-timeout' (DURATION): must be a duration like 500ms, 10s, 5m or 12h but was 'soon'",
+            "--listen 127.0.0.1:1 --target x:2049 --connect-timeout soon | --connect-timeout': must be a duration like 500ms, 10s, 5m or 12h but was 'soon'",
             "--listen 127.0.0.1:1 --target x:2049 --cafile /no/such/ca.pem | --cafile /no/such/ca.pem: no such file",
             "--listen 127.0.0.1:1 --target x:2049 --listen 127.0.0.1:2 | --listen and --target come in pairs, but there are 2 --listen and 1 --target",
             "--server --listen 127.0.0.1:1 --target x:2049 | --server needs --cert",
