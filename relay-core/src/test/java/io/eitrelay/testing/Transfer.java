@@ -54,6 +54,34 @@ public final class Transfer {
         }
     }
 
+    /**
+     * Writes {@code data} in pieces and reads exactly as many bytes back, without half-closing: how an
+     * RPC client uses a connection, and what peers that end both directions on FIN (stunnel) support.
+     */
+    public static byte[] exchange(int port, byte[] data, List<Integer> pieceSizes, long timeoutSeconds)
+            throws IOException, InterruptedException, ExecutionException, TimeoutException {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            socket.setSoTimeout((int) TimeUnit.SECONDS.toMillis(timeoutSeconds));
+            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                try {
+                    OutputStream out = socket.getOutputStream();
+                    int offset = 0;
+                    for (int i = 0; offset < data.length; i++) {
+                        int size = Math.min(Math.max(1, pieceSizes.get(i % pieceSizes.size())), data.length - offset);
+                        out.write(data, offset, size);
+                        offset += size;
+                    }
+                    out.flush();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            byte[] back = socket.getInputStream().readNBytes(data.length);
+            writer.get(timeoutSeconds, TimeUnit.SECONDS);
+            return back;
+        }
+    }
+
     public static String sha256(byte[] data) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));

@@ -1,0 +1,145 @@
+package io.eitrelay.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.eitrelay.core.config.EndpointConfig;
+import io.eitrelay.core.config.KeyPairFiles;
+import io.eitrelay.core.config.RuntimeOptions.ProviderChoice;
+import io.eitrelay.core.config.RuntimeOptions.TransportChoice;
+import io.eitrelay.core.config.TlsVersion;
+import io.eitrelay.testing.Configs;
+import io.eitrelay.testing.EchoServer;
+import io.eitrelay.testing.ExternalProcess;
+import io.eitrelay.testing.LogCapture;
+import io.eitrelay.testing.TestPki;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Interop with the openssl command line tool: {@code s_server} behind a relay client, {@code s_client}
+ * in front of a relay server; and the TLS policy against servers that only speak what we refuse.
+ */
+class OpenSslInteropIT {
+    @TempDir
+    Path dir;
+    TestPki pki;
+    String openssl;
+    final List<AutoCloseable> closeables = new ArrayList<>();
+    LogCapture logs;
+
+    @BeforeEach
+    void setUp() {
+        openssl = ExternalProcess.require("openssl", "openssl");
+        pki = new TestPki(dir);
+        logs = new LogCapture();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (AutoCloseable closeable : closeables) {
+            closeable.close();
+        }
+        logs.close();
+    }
+
+    private <T extends AutoCloseable> T track(T closeable) {
+        closeables.add(closeable);
+        return closeable;
+    }
+
+    private Relay relay(EndpointConfig endpoint, ProviderChoice provider) throws Exception {
+        Relay relay = Relay.start(Configs.relay(endpoint, TransportChoice.AUTO, provider));
+        track(() -> relay.stop(Duration.ZERO));
+        return relay;
+    }
+
+    private ExternalProcess sServer(int port, List<String> extra) throws Exception {
+        KeyPairFiles server = pki.server();
+        List<String> command = new ArrayList<>(List.of(openssl, "s_server", "-accept", "127.0.0.1:" + port,
+                "-cert", server.certificateChain().toString(), "-key", server.privateKey().toString()));
+        command.addAll(extra);
+        ExternalProcess process = track(ExternalProcess.start(command, dir.resolve("s_server-" + port + ".out")));
+        process.awaitOutput("ACCEPT", 10_000);
+        return process;
+    }
+
+    @ParameterizedTest(name = "{0} via {1}")
+    @CsvSource({"-tls1_2, TLSv1.2, OPENSSL", "-tls1_3, TLSv1.3, OPENSSL", "-tls1_2, TLSv1.2, JDK", "-tls1_3, TLSv1.3, JDK"})
+    void relayClientToOpensslServer(String flag, String version, ProviderChoice provider) throws Exception {
+        int port = ExternalProcess.freePort();
+        ExternalProcess server = sServer(port, List.of(flag, "-rev"));
+        Relay relay = relay(Configs.client(port, pki.caFile()), provider);
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), relay.endpoints().get(0).boundAddress().getPort())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write("hello nfs\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+            // s_server -rev answers each line reversed: proof the bytes crossed TLS both ways.
+            assertEquals("sfn olleh", in.readLine());
+        }
+        assertEquals(version, relay.endpoints().get(0).stats().lastTlsProtocol());
+        String offered = server.output().lines().filter(l -> l.startsWith("Client cipher list:")).findFirst().orElse("");
+        assertFalse(offered.isEmpty(), server.output());
+        for (String suite : offered.substring("Client cipher list:".length()).trim().split(":")) {
+            assertTrue(suite.contains("GCM") || suite.contains("CHACHA20") || suite.endsWith("_SCSV"),
+                    "the relay offered a non-AEAD suite " + suite + " in " + offered);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} via {1}")
+    @CsvSource({"-tls1_2, TLS_1_2, OPENSSL", "-tls1_3, TLS_1_3, OPENSSL", "-tls1_2, TLS_1_2, JDK", "-tls1_3, TLS_1_3, JDK"})
+    void opensslClientToRelayServer(String flag, TlsVersion version, ProviderChoice provider) throws Exception {
+        EchoServer echo = track(new EchoServer());
+        EndpointConfig server = Configs.server(echo.port(), pki.server());
+        Relay relay = relay(server.withTls(server.tls().withVersions(EnumSet.of(version))), provider);
+        int port = relay.endpoints().get(0).boundAddress().getPort();
+        ExternalProcess client = track(ExternalProcess.start(List.of(openssl, "s_client", "-connect", "127.0.0.1:" + port,
+                flag, "-CAfile", pki.caFile().toString(), "-verify_hostname", TestPki.SERVER_NAME,
+                "-verify_return_error", "-ign_eof"), dir.resolve("s_client.out")));
+        OutputStream stdin = client.process().getOutputStream();
+        stdin.write("ping through the relay\n".getBytes(StandardCharsets.US_ASCII));
+        stdin.flush();
+        // s_client verified the chain and host name (-verify_return_error would have ended it), and the
+        // echo target's answer reached its stdout through the relay (written unbuffered).
+        assertTrue(client.awaitOutput("ping through the relay", 10_000), client.output());
+        assertTrue(client.process().isAlive(), client.output());
+        assertEquals(version.protocolName(), relay.endpoints().get(0).stats().lastTlsProtocol());
+    }
+
+    @Test
+    void tls11OnlyServerIsRefusedWithTheReason() throws Exception {
+        int port = ExternalProcess.freePort();
+        sServer(port, List.of("-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0"));
+        Relay relay = relay(Configs.client(port, pki.caFile()), ProviderChoice.AUTO);
+        RelayPairSuite.assertClosedByRelay(relay.endpoints().get(0).boundAddress().getPort());
+        assertNotNull(logs.await("no common TLS version", 5_000), logs.lines().toString());
+    }
+
+    @Test
+    void cbcOnlyServerIsRefusedWithTheReason() throws Exception {
+        int port = ExternalProcess.freePort();
+        sServer(port, List.of("-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-SHA256:ECDHE-ECDSA-AES256-SHA"));
+        Relay relay = relay(Configs.client(port, pki.caFile()), ProviderChoice.AUTO);
+        RelayPairSuite.assertClosedByRelay(relay.endpoints().get(0).boundAddress().getPort());
+        assertNotNull(logs.await("no common cipher suite", 5_000), logs.lines().toString());
+    }
+}
