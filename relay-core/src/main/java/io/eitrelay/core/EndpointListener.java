@@ -13,7 +13,6 @@ import io.netty.channel.ServerChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
-import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
@@ -50,8 +49,11 @@ public final class EndpointListener {
         if (!bound.isSuccess()) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             Throwable cause = bound.cause();
-            String reason = cause instanceof BindException && String.valueOf(cause.getMessage()).contains("in use")
-                    ? "Address already in use (98)" : String.valueOf(cause.getMessage());
+            // stunnel's wording, which AZNFS greps for: "<addr>:<port>: Address already in use (98)".
+            String message = String.valueOf(cause.getMessage());
+            String reason = message.contains("Address already in use") ? "Address already in use (98)"
+                    : message.contains("Cannot assign requested address") ? "Cannot assign requested address (99)"
+                    : message;
             throw new RelayStartException(config.name(), config.listen(), reason, cause);
         }
         serverChannel = bound.channel();

@@ -132,6 +132,39 @@ abstract class RelayPairSuite {
         assertEquals(EchoServer.End.EOF, echo.awaitEnd(5_000));
     }
 
+    /**
+     * After the client's FIN, a large reply must still get through although the client reads it late
+     * (the relay's socket buffer toward it fills up). Netty 4.2.18's epoll transport drops a half-closed
+     * socket from epoll and then fails the next EPOLLOUT request; see Transport#prepare.
+     */
+    @Test
+    void largeReplyAfterClientHalfCloseArrivesWhole() throws Exception {
+        byte[] reply = Transfer.random(8 << 20, 99);
+        try (ServerSocket big = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread thread = new Thread(() -> {
+                try (Socket accepted = big.accept()) {
+                    accepted.getInputStream().read();
+                    accepted.getOutputStream().write(reply);
+                    accepted.shutdownOutput();
+                    accepted.getInputStream().read();
+                } catch (IOException e) {
+                    // the assertion below reports it
+                }
+            });
+            thread.setDaemon(true);
+            thread.start();
+            Relay server = start(Configs.server(big.getLocalPort(), pki.server()));
+            Relay client = start(Configs.client(port(server), pki.caFile()));
+            try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port(client))) {
+                socket.setSoTimeout(20_000);
+                socket.getOutputStream().write(1);
+                socket.shutdownOutput();
+                Thread.sleep(700);
+                assertArrayEquals(reply, socket.getInputStream().readAllBytes());
+            }
+        }
+    }
+
     @Test
     void clientResetReachesTheTarget() throws Exception {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port(clientRelay))) {

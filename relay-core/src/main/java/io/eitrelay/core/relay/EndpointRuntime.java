@@ -17,12 +17,14 @@ public final class EndpointRuntime {
     private final TargetDialer dialer;
     private final RelayInitializer initializer;
     private final ChannelGroup channels;
+    private final Transport transport;
 
     public EndpointRuntime(EndpointConfig config, SslContext sslContext, Transport transport,
                            EndpointStats stats, EventExecutor groupExecutor) {
         this.config = config;
         this.sslContext = sslContext;
         this.stats = stats;
+        this.transport = transport;
         this.dialer = new TargetDialer(transport, config.timeouts(), config.socket());
         this.initializer = new RelayInitializer(this);
         this.channels = new DefaultChannelGroup(config.name(), groupExecutor);
@@ -38,6 +40,10 @@ public final class EndpointRuntime {
 
     public EndpointStats stats() {
         return stats;
+    }
+
+    Transport transport() {
+        return transport;
     }
 
     TargetDialer dialer() {

@@ -27,9 +27,15 @@ final class Failures {
         if (isTls(cause)) {
             return TlsFailures.describe(cause);
         }
-        if (cause instanceof ConnectTimeoutException || cause instanceof IOException) {
-            return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        StringBuilder text = new StringBuilder();
+        Throwable t = cause;
+        for (int depth = 0; t != null && depth < MAX_CAUSE_DEPTH; depth++, t = t.getCause()) {
+            String message = t.getMessage() == null ? t.getClass().getSimpleName()
+                    : (t instanceof IOException || t instanceof ConnectTimeoutException) ? t.getMessage() : t.toString();
+            if (text.indexOf(message) < 0) {
+                text.append(text.length() == 0 ? "" : ": ").append(message);
+            }
         }
-        return cause.toString();
+        return text.toString();
     }
 }

@@ -36,6 +36,7 @@ public final class RelayInitializer extends ChannelInitializer<Channel> {
     @Override
     protected void initChannel(Channel ch) {
         endpoint.track(ch);
+        endpoint.transport().prepare(ch);
         EndpointConfig config = endpoint.config();
         ChannelPipeline p = ch.pipeline();
         long idleMillis = config.timeouts().idle().toMillis();
@@ -54,6 +55,7 @@ public final class RelayInitializer extends ChannelInitializer<Channel> {
             @Override
             protected void initChannel(Channel ch) {
                 endpoint.track(ch);
+                endpoint.transport().prepare(ch);
                 EndpointConfig config = endpoint.config();
                 ChannelPipeline p = ch.pipeline();
                 if (config.mode() == Mode.CLIENT) {

@@ -3,6 +3,7 @@ package io.eitrelay.core.transport;
 import io.eitrelay.core.config.RuntimeOptions.TransportChoice;
 import io.eitrelay.core.config.SocketOptions;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -44,6 +45,11 @@ public enum Transport {
         @Override
         public SocketChannel newSocketChannel(InetAddress remote) {
             return new EpollSocketChannel(familyOf(remote));
+        }
+
+        @Override
+        public void prepare(Channel channel) {
+            EpollHalfCloseWorkaround.apply(channel);
         }
 
         @Override
@@ -93,6 +99,10 @@ public enum Transport {
     public abstract ServerChannel newServerChannel(InetAddress bindAddress);
 
     public abstract SocketChannel newSocketChannel(InetAddress remote);
+
+    /** Called once per relayed channel on its event loop, after registration. */
+    public void prepare(Channel channel) {
+    }
 
     /** Options only this transport can set on the connection to the target. */
     public abstract void applyUpstreamOptions(Bootstrap bootstrap, SocketOptions options);

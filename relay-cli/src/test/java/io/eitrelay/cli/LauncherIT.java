@@ -1,0 +1,78 @@
+package io.eitrelay.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.eitrelay.testing.ExternalProcess;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** bin/eit-relay as a user runs it, after {@code mvn package}. */
+class LauncherIT {
+    static final Path LAUNCHER = Path.of(System.getProperty("eitrelay.repo", "..")).resolve("bin/eit-relay").toAbsolutePath();
+
+    @TempDir
+    Path dir;
+
+    ExternalProcess launch(String name, String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of(LAUNCHER.toString()));
+        command.addAll(List.of(args));
+        return ExternalProcess.start(command, dir.resolve(name + ".out"));
+    }
+
+    @Test
+    void demoRunsOnAFreshCheckout() throws Exception {
+        try (ExternalProcess demo = launch("demo", "demo", "--size-mib", "16")) {
+            assertTrue(demo.process().waitFor(120, TimeUnit.SECONDS), demo.output());
+            assertEquals(0, demo.process().exitValue(), demo.output());
+            assertTrue(demo.output().contains("SHA-256 of data sent and data received identical"), demo.output());
+        }
+    }
+
+    @Test
+    void relayKeepsTheLauncherPidBindsIpv4AndStopsCleanlyOnSigterm() throws Exception {
+        int port = ExternalProcess.freePort();
+        try (ExternalProcess relay = launch("run", "--listen", "127.0.0.1:" + port, "--target", "127.0.0.1:9")) {
+            relay.awaitListening(port, 20_000);
+            long pid = relay.process().pid();
+            // exec: the pid the caller got is the JVM itself, not a shell waiting for it.
+            assertTrue(Files.readSymbolicLink(Path.of("/proc/" + pid + "/exe")).toString().contains("java"));
+            String tcp = Files.readString(Path.of("/proc/" + pid + "/net/tcp"), StandardCharsets.US_ASCII);
+            assertTrue(tcp.contains(String.format(":%04X 00000000:0000 0A", port)),
+                    "an IPv4 listening socket (not [::ffff:127.0.0.1]) on " + port);
+            new ProcessBuilder("kill", "-TERM", Long.toString(pid)).start().waitFor();
+            assertTrue(relay.process().waitFor(20, TimeUnit.SECONDS), relay.output());
+            assertEquals(0, relay.process().exitValue(), relay.output());
+            assertTrue(relay.output().contains("eit-relay: stopped"), relay.output());
+        }
+    }
+
+    @Test
+    void addressInUseExitsOneSayingSo() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            try (ExternalProcess relay = launch("busy", "--listen", "127.0.0.1:" + taken.getLocalPort(),
+                    "--target", "127.0.0.1:9")) {
+                assertTrue(relay.process().waitFor(20, TimeUnit.SECONDS), relay.output());
+                assertEquals(1, relay.process().exitValue(), relay.output());
+                assertTrue(relay.output().contains("127.0.0.1:" + taken.getLocalPort() + ": Address already in use"),
+                        relay.output());
+            }
+        }
+    }
+
+    @Test
+    void badFlagExitsTwo() throws Exception {
+        try (ExternalProcess relay = launch("bad", "--listen", "127.0.0.1:1", "--target", "x:2049", "--tls-version", "1.0")) {
+            assertTrue(relay.process().waitFor(20, TimeUnit.SECONDS));
+            assertEquals(2, relay.process().exitValue(), relay.output());
+            assertTrue(relay.output().contains("TLS 1.0 is refused"), relay.output());
+        }
+    }
+}
