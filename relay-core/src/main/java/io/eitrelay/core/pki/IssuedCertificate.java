@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
-import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.sec.ECPrivateKey;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
@@ -50,7 +49,7 @@ public record IssuedCertificate(X509Certificate certificate, PrivateKey privateK
             if ("EC".equals(privateKey.getAlgorithm())) {
                 ECPrivateKey sec1 = ECPrivateKey.getInstance(info.parsePrivateKey());
                 ECPrivateKey withCurve = new ECPrivateKey(256, sec1.getKey(),
-                        (ASN1Encodable) info.getPrivateKeyAlgorithm().getParameters());
+                        info.getPrivateKeyAlgorithm().getParameters());
                 return new PemObject("EC PRIVATE KEY", withCurve.getEncoded());
             }
             return new PemObject("RSA PRIVATE KEY", info.parsePrivateKey().toASN1Primitive().getEncoded());
