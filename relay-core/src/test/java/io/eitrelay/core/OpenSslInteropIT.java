@@ -126,6 +126,51 @@ class OpenSslInteropIT {
     }
 
     @Test
+    void sniIsOmittedForIpTargetsAndSentWhenConfigured() throws Exception {
+        int port = ExternalProcess.freePort();
+        ExternalProcess server = sServer(port, List.of("-rev", "-trace"));
+        // An IP literal target: no server_name extension (RFC 6066 §3 forbids literals).
+        echoOneLine(relay(Configs.client(port, pki.caFile()), ProviderChoice.AUTO));
+        // An explicit SNI is sent as given (a target named by DNS sends its name the same way).
+        EndpointConfig explicit = Configs.client(port, pki.caFile());
+        echoOneLine(relay(explicit.withTls(explicit.tls().withSni("nfs.sni.test")), ProviderChoice.AUTO));
+        assertEquals(2, server.output().split("ClientHello", -1).length - 1, server.output());
+        assertEquals(List.of("nfs.sni.test"), serverNames(server.output()));
+    }
+
+    private static void echoOneLine(Relay relay) throws Exception {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), relay.endpoints().get(0).boundAddress().getPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write("ab\n".getBytes(StandardCharsets.US_ASCII));
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+            assertEquals("ba", in.readLine());
+        }
+    }
+
+    /** Host names in the server_name extensions of the ClientHellos that s_server -trace dumped. */
+    private static List<String> serverNames(String trace) {
+        List<String> names = new ArrayList<>();
+        String[] lines = trace.split("\n");
+        for (int i = 0; i < lines.length; i++) {
+            if (!lines[i].contains("extension_type=server_name(0)")) {
+                continue;
+            }
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            for (int j = i + 1; j < lines.length && lines[j].matches("\\s+[0-9a-f]{4} - .*"); j++) {
+                // "  0000 - 00 0f 00 00 0c 6e 66 73-2e 73 ...   .....nfs.s": hex octets, then 3+ spaces, then text.
+                String hex = lines[j].replaceFirst("\\s+[0-9a-f]{4} - ", "").split(" {3,}")[0].replace('-', ' ');
+                for (String octet : hex.trim().split("\\s+")) {
+                    bytes.write(Integer.parseInt(octet, 16));
+                }
+            }
+            byte[] ext = bytes.toByteArray();
+            // RFC 6066 §3: list length (2), name type (1), name length (2), name.
+            names.add(new String(ext, 5, ext.length - 5, StandardCharsets.US_ASCII));
+        }
+        return names;
+    }
+
+    @Test
     void tls11OnlyServerIsRefusedWithTheReason() throws Exception {
         int port = ExternalProcess.freePort();
         sServer(port, List.of("-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0"));

@@ -1,0 +1,152 @@
+package io.eitrelay.core;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.eitrelay.core.config.EndpointConfig;
+import io.eitrelay.core.config.HostPort;
+import io.eitrelay.core.config.RuntimeOptions.ProviderChoice;
+import io.eitrelay.core.config.RuntimeOptions.TransportChoice;
+import io.eitrelay.testing.Configs;
+import io.eitrelay.testing.EchoServer;
+import io.eitrelay.testing.LogCapture;
+import io.eitrelay.testing.TestPki;
+import io.eitrelay.testing.Transfer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Endpoint-level behaviours: addresses, families, explicit opt-outs, graceful stop. */
+class EndpointBehaviourTest {
+    @TempDir
+    Path dir;
+    TestPki pki;
+    EchoServer echo;
+    LogCapture logs;
+    final List<Relay> relays = new ArrayList<>();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        pki = new TestPki(dir);
+        echo = new EchoServer();
+        logs = new LogCapture();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (Relay relay : relays) {
+            relay.stop(Duration.ZERO);
+        }
+        echo.close();
+        logs.close();
+    }
+
+    Relay start(EndpointConfig endpoint) throws Exception {
+        Relay relay = Relay.start(Configs.relay(endpoint, TransportChoice.AUTO, ProviderChoice.AUTO));
+        relays.add(relay);
+        return relay;
+    }
+
+    static InetSocketAddress bound(Relay relay) {
+        return relay.endpoints().get(0).boundAddress();
+    }
+
+    @Test
+    void anyLoopbackAddressCanBeAListenAddress() throws Exception {
+        // alinas puts one endpoint on each 127.0.i.j, all on port 12049.
+        InetAddress alinas = InetAddress.getByName("127.0.1.1");
+        Relay server = start(Configs.server(echo.port(), pki.server()).withListen(new InetSocketAddress(alinas, 0)));
+        assertEquals(alinas, bound(server).getAddress());
+        assertTrue(bound(server).getAddress() instanceof Inet4Address);
+        Relay client = start(Configs.client(bound(server).getPort(), pki.caFile())
+                .withTarget(new HostPort("127.0.1.1", bound(server).getPort())));
+        byte[] data = Transfer.random(20_000, 5);
+        assertArrayEquals(data, Transfer.exchange(bound(client).getPort(), data, List.of(4096), 30));
+    }
+
+    @Test
+    void ipv6TargetsWork() throws Exception {
+        InetAddress v6 = InetAddress.getByName("::1");
+        Relay server = start(Configs.server(echo.port(), pki.server()).withListen(new InetSocketAddress(v6, 0)));
+        assertTrue(bound(server).getAddress() instanceof Inet6Address);
+        Relay client = start(Configs.client(bound(server).getPort(), pki.caFile())
+                .withTarget(new HostPort("::1", bound(server).getPort())));
+        byte[] data = Transfer.random(20_000, 6);
+        assertArrayEquals(data, Transfer.exchange(bound(client).getPort(), data, List.of(4096), 30));
+    }
+
+    @Test
+    void noVerifyIsExplicitAndWarnedAbout() throws Exception {
+        TestPki stranger = new TestPki(dir, "unknown CA");
+        Relay server = start(Configs.server(echo.port(), stranger.server()));
+        EndpointConfig insecure = Configs.client(bound(server).getPort(), pki.caFile());
+        Relay client = start(insecure.withTls(insecure.tls().withoutVerification()));
+        assertNotNull(logs.await("server certificate verification is OFF", 1_000), logs.lines().toString());
+        byte[] data = Transfer.random(1000, 7);
+        assertArrayEquals(data, Transfer.exchange(bound(client).getPort(), data, List.of(100), 30));
+    }
+
+    @Test
+    void gracefulStopLetsAnOpenTransferFinishAndRefusesNewConnections() throws Exception {
+        Relay server = start(Configs.server(echo.port(), pki.server()));
+        Relay client = start(Configs.client(bound(server).getPort(), pki.caFile()));
+        int port = bound(client).getPort();
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            InputStream in = socket.getInputStream();
+            out.write(new byte[] {1});
+            assertEquals(1, in.read());
+            CompletableFuture<Void> stopping = CompletableFuture.runAsync(() -> client.stop(Duration.ofSeconds(5)));
+            Thread.sleep(300);
+            assertThrows(ConnectException.class, () -> new Socket(InetAddress.getLoopbackAddress(), port).close(),
+                    "a stopping relay accepts no new connection");
+            // The open connection still works during the grace period.
+            byte[] data = Transfer.random(100_000, 8);
+            out.write(data);
+            assertArrayEquals(data, in.readNBytes(data.length));
+            socket.shutdownOutput();
+            assertEquals(-1, in.read());
+            stopping.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void graceIsBounded() throws Exception {
+        Relay server = start(Configs.server(echo.port(), pki.server()));
+        Relay client = start(Configs.client(bound(server).getPort(), pki.caFile()));
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), bound(client).getPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(1);
+            assertEquals(1, socket.getInputStream().read());
+            long start = System.nanoTime();
+            client.stop(Duration.ofMillis(500));
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(millis < 4_000, "stop took " + millis + " ms");
+            try {
+                assertEquals(-1, socket.getInputStream().read(), "the idle connection is closed after the grace");
+            } catch (IOException reset) {
+                // closed is closed
+            }
+        }
+    }
+}
