@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  * files, or IANA's {@code TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256}) to the suites the relay supports.
  * Non-AEAD suites are refused with that reason, not as unknown.
  */
-final class CipherNames {
+public final class CipherNames {
     /** Names of suites that exist but are not AEAD: CBC mode, RC4, 3DES, NULL. */
     private static final Pattern NON_AEAD = Pattern.compile(".*(CBC|RC4|3DES|DES-|NULL|MD5|-SHA$|-SHA256$|-SHA384$|_SHA$).*");
 
@@ -19,7 +19,7 @@ final class CipherNames {
     }
 
     /** Parses a list separated by ':' (OpenSSL style), ',' or spaces. */
-    static List<CipherSuite> parse(String list, String flag) {
+    public static List<CipherSuite> parse(String list, String flag) {
         List<CipherSuite> suites = new ArrayList<>();
         for (String name : list.split("[:,\\s]+")) {
             if (!name.isEmpty()) {

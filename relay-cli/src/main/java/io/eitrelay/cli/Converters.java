@@ -14,14 +14,14 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
 /** Flag value converters; each error says what was expected and echoes what was given. */
-final class Converters {
+public final class Converters {
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)?");
 
     private Converters() {
     }
 
     /** {@code HOST:PORT}, {@code [V6]:PORT}, or a bare IPv6 literal with the port after its last colon (as efs-utils writes). */
-    static HostPort hostPort(String value) {
+    public static HostPort hostPort(String value) {
         String[] parts = split(value);
         int port = port(parts[1], value);
         if (port == 0) {
@@ -53,7 +53,7 @@ final class Converters {
     }
 
     /** An IP literal and a port: listeners bind addresses, not names. */
-    static InetSocketAddress listenAddress(String value) {
+    public static InetSocketAddress listenAddress(String value) {
         String[] parts = split(value);
         int port = port(parts[1], value);
         byte[] raw = NetUtil.createByteArrayFromIpAddressString(parts[0]);
@@ -68,7 +68,7 @@ final class Converters {
         }
     }
 
-    static InetAddress ipAddress(String value) {
+    public static InetAddress ipAddress(String value) {
         byte[] raw = NetUtil.createByteArrayFromIpAddressString(value);
         if (raw == null) {
             throw new TypeConversionException("must be an IP address but was '" + value + "'");
