@@ -1,6 +1,8 @@
 package io.eitrelay.cli;
 
+import io.eitrelay.cli.stunnel.StunnelMode;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.logging.Level;
 import picocli.CommandLine;
 
@@ -22,6 +24,21 @@ public final class Main {
 
     /** Runs with the given output streams (tests capture them). */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
+        // The stunnel contract: "-version", "-help" (single dash, on stderr) and "<file.conf>".
+        if (args.length == 1 && args[0].equals("-version")) {
+            return StunnelMode.version(err);
+        }
+        if (args.length == 1 && args[0].equals("-help")) {
+            return StunnelMode.help(err);
+        }
+        if (args.length == 1 && !args[0].startsWith("-") && !args[0].equals("demo")) {
+            try {
+                return StunnelMode.run(Path.of(args[0]), err);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return ExitCodes.RUNTIME_FAILURE;
+            }
+        }
         LogSetup.toStderr(Level.INFO);
         CommandLine commandLine = new CommandLine(new RelayCommand()).setCaseInsensitiveEnumValuesAllowed(true)
                 .setOut(out).setErr(err);

@@ -1,0 +1,96 @@
+package io.eitrelay.cli.stunnel;
+
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Formatter;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogManager;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Logs in stunnel's shape, {@code 2026.11.23 07:44:06 LOG5[efs]: message}, at the {@code debug} level,
+ * to stderr ({@code foreground = yes}) and/or the {@code output} file.
+ */
+final class StunnelLog {
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy.MM.dd HH:mm:ss");
+    private static final Pattern SERVICE = Pattern.compile("^\\[([^\\]]+)\\] (.*)$", Pattern.DOTALL);
+
+    private StunnelLog() {
+    }
+
+    static void configure(int debugLevel, boolean toStderr, Path output) throws IOException {
+        LogManager.getLogManager().reset();
+        Logger root = Logger.getLogger("");
+        Level level = julLevel(debugLevel);
+        root.setLevel(level);
+        List<PrintStream> sinks = new ArrayList<>();
+        if (toStderr) {
+            sinks.add(System.err);
+        }
+        if (output != null) {
+            OutputStream file = new FileOutputStream(output.toFile(), true);
+            sinks.add(new PrintStream(file, true, StandardCharsets.UTF_8));
+        }
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (isLoggable(record)) {
+                    String line = getFormatter().format(record);
+                    for (PrintStream sink : sinks) {
+                        sink.print(line);
+                        sink.flush();
+                    }
+                }
+            }
+
+            @Override
+            public void flush() {
+                sinks.forEach(PrintStream::flush);
+            }
+
+            @Override
+            public void close() {
+                flush();
+            }
+        };
+        handler.setLevel(level);
+        handler.setFormatter(new Formatter() {
+            @Override
+            public String format(LogRecord record) {
+                String message = formatMessage(record);
+                String service = "main";
+                Matcher m = SERVICE.matcher(message);
+                if (m.matches()) {
+                    service = m.group(1);
+                    message = m.group(2);
+                }
+                return LocalDateTime.now().format(TIME) + " LOG" + stunnelLevel(record.getLevel()) + "[" + service + "]: "
+                        + message + "\n";
+            }
+        });
+        root.addHandler(handler);
+        Logger.getLogger("io.netty").setLevel(debugLevel >= 7 ? Level.FINE : Level.WARNING);
+    }
+
+    /** syslog 0-7 to java.util.logging: 0-3 errors, 4 warnings, 5-6 notices and info, 7 debug. */
+    static Level julLevel(int debugLevel) {
+        return debugLevel <= 3 ? Level.SEVERE : debugLevel == 4 ? Level.WARNING : debugLevel <= 6 ? Level.INFO : Level.FINE;
+    }
+
+    private static int stunnelLevel(Level level) {
+        return level.intValue() >= Level.SEVERE.intValue() ? 3 : level.intValue() >= Level.WARNING.intValue() ? 4
+                : level.intValue() >= Level.INFO.intValue() ? 5 : 7;
+    }
+}

@@ -1,0 +1,103 @@
+package io.eitrelay.cli.stunnel;
+
+import io.eitrelay.cli.ExitCodes;
+import io.eitrelay.cli.VersionProvider;
+import io.eitrelay.core.Relay;
+import io.eitrelay.core.RelayStartException;
+import io.eitrelay.core.tls.TlsConfigException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code eit-relay file.conf}: run a stunnel configuration, honouring the process contract mount
+ * helpers rely on (stunnel-contract.md §3): messages on stderr in stunnel's words, exit 1 on any
+ * start-up failure, pid file after binding, clean stop on SIGTERM/SIGINT with exit 0.
+ */
+public final class StunnelMode {
+    /** The stunnel version reported: above the 5.40 AZNFS requires, the one the contract was taken from. */
+    public static final String STUNNEL_VERSION = "5.68";
+
+    private StunnelMode() {
+    }
+
+    public static int version(PrintWriter err) {
+        err.println(banner());
+        err.println("eit-relay " + VersionProvider.version() + ": a stunnel drop-in for NFS encryption in transit (Java "
+                + Runtime.version() + ")");
+        err.flush();
+        return ExitCodes.OK;
+    }
+
+    public static int help(PrintWriter err) {
+        err.println(banner());
+        err.print(StunnelKeys.helpText());
+        err.flush();
+        return ExitCodes.OK;
+    }
+
+    private static String banner() {
+        return "stunnel " + STUNNEL_VERSION + " on x86_64-pc-linux-gnu platform (eit-relay " + VersionProvider.version() + ")";
+    }
+
+    public static int run(Path file, PrintWriter err) throws InterruptedException {
+        StunnelSettings settings;
+        try {
+            settings = StunnelTranslator.translate(StunnelFile.read(file));
+        } catch (StunnelConfigException e) {
+            return configFailed(err, e.getMessage());
+        }
+        if (settings.foreground() == StunnelSettings.Foreground.NO) {
+            // Not yet: detaching after binding (AZNFS's mode) comes with the daemon work of this issue.
+            return configFailed(err, file + ": foreground = no (daemon mode) is not supported yet; "
+                    + "set foreground = yes or quiet");
+        }
+        try {
+            StunnelLog.configure(settings.debugLevel(), settings.foreground() == StunnelSettings.Foreground.YES,
+                    settings.output().orElse(null));
+        } catch (IOException e) {
+            return configFailed(err, "output = " + settings.output().orElse(null) + ": " + e.getMessage());
+        }
+        Relay relay;
+        try {
+            relay = Relay.start(settings.relay());
+        } catch (TlsConfigException e) {
+            return configFailed(err, e.getMessage());
+        } catch (RelayStartException e) {
+            err.println("[.] " + e.getMessage());
+            err.println("[!] Binding service [" + e.endpointName() + "] failed");
+            err.flush();
+            return ExitCodes.RUNTIME_FAILURE;
+        }
+        PidFile pid = null;
+        if (settings.pidFile().isPresent()) {
+            try {
+                pid = PidFile.write(settings.pidFile().get());
+            } catch (IOException e) {
+                relay.stop(java.time.Duration.ZERO);
+                return configFailed(err, "pid = " + settings.pidFile().get() + ": cannot write: " + e.getMessage());
+            }
+        }
+        PidFile written = pid;
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            relay.close();
+            if (written != null) {
+                written.remove();
+            }
+            stopped.countDown();
+            // Exit 0 after a requested stop, as stunnel does (not the JVM's 143).
+            Runtime.getRuntime().halt(ExitCodes.OK);
+        }, "eit-relay-stop"));
+        stopped.await();
+        return ExitCodes.OK;
+    }
+
+    private static int configFailed(PrintWriter err, String message) {
+        err.println("[!] " + message);
+        err.println("[!] Configuration failed");
+        err.flush();
+        return ExitCodes.RUNTIME_FAILURE;
+    }
+}

@@ -1,0 +1,201 @@
+package io.eitrelay.cli.stunnel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.eitrelay.core.Relay;
+import io.eitrelay.core.config.KeyPairFiles;
+import io.eitrelay.core.config.RuntimeOptions.ProviderChoice;
+import io.eitrelay.core.config.RuntimeOptions.TransportChoice;
+import io.eitrelay.testing.Configs;
+import io.eitrelay.testing.EchoServer;
+import io.eitrelay.testing.Eventually;
+import io.eitrelay.testing.ExternalProcess;
+import io.eitrelay.testing.TestPki;
+import io.eitrelay.testing.Transfer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * bin/eit-relay driven the way the mount helpers drive stunnel (stunnel-contract.md): corpus configs with
+ * their paths and addresses replaced by the test's, real data through to a TLS peer and back.
+ */
+class StunnelModeIT {
+    static final Path LAUNCHER = Path.of(System.getProperty("eitrelay.repo", "..")).resolve("bin/eit-relay").toAbsolutePath();
+
+    @TempDir
+    Path dir;
+    TestPki pki;
+    EchoServer echo;
+    Relay server;
+    Process process;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        pki = new TestPki(dir);
+        echo = new EchoServer();
+        server = Relay.start(Configs.relay(Configs.server(echo.port(), pki.server()), TransportChoice.AUTO, ProviderChoice.AUTO));
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        }
+        server.stop(Duration.ZERO);
+        echo.close();
+    }
+
+    int serverPort() {
+        return server.endpoints().get(0).boundAddress().getPort();
+    }
+
+    /** efs-utils: stdout to /dev/null, stderr a pipe nobody reads, its own session. */
+    Process launchLikeEfsUtils(Path config) throws IOException {
+        return new ProcessBuilder("setsid", LAUNCHER.toString(), config.toString())
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .start();
+    }
+
+    static String run(List<String> command, int expectedExit) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(false).start();
+        String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String stderr = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(expectedExit, p.exitValue(), stderr);
+        assertEquals("", stdout, "stunnel prints -help, -version and errors on stderr only");
+        return stderr;
+    }
+
+    @Test
+    void helpListsTheCapabilitiesEfsUtilsProbesFor() throws Exception {
+        String stderr = run(List.of(LAUNCHER.toString(), "-help"), 0);
+        List<String> lines = stderr.lines().toList();
+        for (String key : List.of("checkHost", "OCSPaia", "libwrap")) {
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith(key)), key + " missing:\n" + stderr);
+        }
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("foreground") && l.contains("quiet")), stderr);
+        assertTrue(stderr.contains("Global options:") && stderr.contains("Service-level options:"), stderr);
+    }
+
+    @Test
+    void versionMatchesWhatAznfsRequires() throws Exception {
+        String stderr = run(List.of(LAUNCHER.toString(), "-version"), 0);
+        Matcher m = Pattern.compile("stunnel ([0-9]+)\\.([0-9]+)").matcher(stderr);
+        assertTrue(m.find(), stderr);
+        assertTrue(Integer.parseInt(m.group(1)) * 100 + Integer.parseInt(m.group(2)) >= 540, stderr);
+        assertTrue(stderr.contains("eit-relay"), stderr);
+    }
+
+    @Test
+    void efsUtilsQuietForegroundRelaysDataWritesPidAndStopsCleanly() throws Exception {
+        int port = ExternalProcess.freePort();
+        KeyPairFiles client = pki.issue("efs-client", r -> r);
+        Path pid = dir.resolve("stunnel.pid");
+        Files.writeString(pid, "999999\n"); // stale pid file from a previous run
+        Path config = Files.writeString(dir.resolve("stunnel-config.efs"), CorpusConfig.substitute("efs-utils-tls.conf", Map.of(
+                "pid", pid.toString(), "accept", "127.0.0.1:" + port, "connect", "127.0.0.1:" + serverPort(),
+                "CAfile", pki.caFile().toString(), "cert", client.certificateChain().toString(),
+                "key", client.privateKey().toString(), "checkHost", TestPki.SERVER_NAME)));
+        process = launchLikeEfsUtils(config);
+        awaitListening(port);
+        assertTrue(Eventually.within(5_000, () -> readPid(pid) == process.pid()), "pid file holds the relay's own pid");
+        assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(pid)));
+        byte[] data = Transfer.random(2 << 20, 21);
+        assertArrayEquals(data, Transfer.exchange(port, data, List.of(65536), 60));
+        new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).start().waitFor();
+        assertTrue(process.waitFor(20, TimeUnit.SECONDS));
+        assertEquals(0, process.exitValue());
+        assertFalse(Files.exists(pid), "pid file removed on a clean exit");
+        String stderr = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals("", stderr, "foreground = quiet writes nothing on stderr");
+    }
+
+    @Test
+    void foregroundYesLogsToStderrAndOutputInStunnelShape() throws Exception {
+        int port = ExternalProcess.freePort();
+        Path log = dir.resolve("stunnel.log");
+        KeyPairFiles client = pki.issue("alinas-client", r -> r);
+        String text = CorpusConfig.substitute("alinas.conf", Map.of(
+                "accept", "127.0.0.1:" + port, "connect", "127.0.0.1:" + serverPort(),
+                "CAfile", pki.caFile().toString(), "cert", client.certificateChain().toString(),
+                "key", client.privateKey().toString(), "checkHost", TestPki.SERVER_NAME,
+                "ciphers", "ECDHE-ECDSA-AES256-GCM-SHA384"));
+        Path config = Files.writeString(dir.resolve("alinas.conf"), text.replace("[alinas]", "output = " + log + "\n[alinas]"));
+        process = new ProcessBuilder(LAUNCHER.toString(), config.toString()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("stderr.txt").toFile()).start();
+        awaitListening(port);
+        byte[] data = Transfer.random(10_000, 22);
+        assertArrayEquals(data, Transfer.exchange(port, data, List.of(1000), 30));
+        assertTrue(Eventually.within(5_000, () -> read(log).contains("LOG5[alinas]: #")), read(log));
+        assertTrue(read(log).matches("(?s)\\d{4}\\.\\d{2}\\.\\d{2} \\d{2}:\\d{2}:\\d{2} LOG5\\[main\\]: .*"), read(log));
+        assertTrue(Eventually.within(5_000, () -> read(dir.resolve("stderr.txt")).contains("LOG5[alinas]: listening on 127.0.0.1:" + port)),
+                read(dir.resolve("stderr.txt")));
+    }
+
+    @Test
+    void bindFailureSaysAddressInUseLikeStunnel() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            Path config = Files.writeString(dir.resolve("busy.conf"), CorpusConfig.substitute("efs-utils-tls.conf", Map.of(
+                    "pid", dir.resolve("p.pid").toString(), "accept", "127.0.0.1:" + taken.getLocalPort(),
+                    "connect", "127.0.0.1:" + serverPort(), "CAfile", pki.caFile().toString(),
+                    "cert", pki.server().certificateChain().toString(), "key", dir.resolve("leaf-1.key").toString())));
+            String stderr = run(List.of(LAUNCHER.toString(), config.toString()), 1);
+            assertTrue(stderr.contains("[.] Binding service [efs] to 127.0.0.1:" + taken.getLocalPort()
+                    + ": Address already in use (98)"), stderr);
+            assertTrue(stderr.contains("[!] Binding service [efs] failed"), stderr);
+            assertFalse(Files.exists(dir.resolve("p.pid")));
+        }
+    }
+
+    @Test
+    void invalidOptionFailsWithFileAndLine() throws Exception {
+        Path config = Files.writeString(dir.resolve("bad.conf"), "foreground = yes\n[efs]\nclient = yes\n"
+                + "accept = 127.0.0.1:1\nconnect = 127.0.0.1:2\nbogusOpt = 1\n");
+        String stderr = run(List.of(LAUNCHER.toString(), config.toString()), 1);
+        assertTrue(stderr.contains("[!] " + config + ":6: \"bogusOpt = 1\": Specified option name is not valid here"), stderr);
+        assertTrue(stderr.contains("[!] Configuration failed"), stderr);
+    }
+
+    void awaitListening(int port) throws InterruptedException {
+        assertTrue(Eventually.within(20_000, () -> {
+            try (java.net.Socket s = new java.net.Socket(InetAddress.getByName("127.0.0.1"), port)) {
+                return true;
+            } catch (IOException e) {
+                return false;
+            }
+        }), "nothing listening on " + port);
+    }
+
+    static long readPid(Path pid) {
+        try {
+            return Long.parseLong(Files.readString(pid).trim());
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}
