@@ -31,6 +31,14 @@ public final class Main {
         if (args.length == 1 && args[0].equals("-help")) {
             return StunnelMode.help(err);
         }
+        if (args.length == 2 && args[0].equals(StunnelMode.DAEMON_CHILD_FLAG)) {
+            try {
+                return StunnelMode.runDaemonChild(Path.of(args[1]), err);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return ExitCodes.RUNTIME_FAILURE;
+            }
+        }
         if (args.length == 1 && !args[0].startsWith("-") && !args[0].equals("demo")) {
             try {
                 return StunnelMode.run(Path.of(args[0]), err);

@@ -19,6 +19,9 @@ public final class StunnelMode {
     /** The stunnel version reported: above the 5.40 AZNFS requires, the one the contract was taken from. */
     public static final String STUNNEL_VERSION = "5.68";
 
+    /** Internal: marks the relay process that daemon mode starts. */
+    public static final String DAEMON_CHILD_FLAG = Daemon.CHILD_FLAG;
+
     private StunnelMode() {
     }
 
@@ -42,16 +45,23 @@ public final class StunnelMode {
     }
 
     public static int run(Path file, PrintWriter err) throws InterruptedException {
+        return run(file, err, false);
+    }
+
+    /** The relay process of daemon mode, started by {@link Daemon#launch}. */
+    public static int runDaemonChild(Path file, PrintWriter err) throws InterruptedException {
+        return run(file, err, true);
+    }
+
+    private static int run(Path file, PrintWriter err, boolean daemonChild) throws InterruptedException {
         StunnelSettings settings;
         try {
             settings = StunnelTranslator.translate(StunnelFile.read(file));
         } catch (StunnelConfigException e) {
             return configFailed(err, e.getMessage());
         }
-        if (settings.foreground() == StunnelSettings.Foreground.NO) {
-            // Not yet: detaching after binding (AZNFS's mode) comes with the daemon work of this issue.
-            return configFailed(err, file + ": foreground = no (daemon mode) is not supported yet; "
-                    + "set foreground = yes or quiet");
+        if (settings.foreground() == StunnelSettings.Foreground.NO && !daemonChild) {
+            return Daemon.launch(file, err);
         }
         try {
             StunnelLog.configure(settings.debugLevel(), settings.foreground() == StunnelSettings.Foreground.YES,
@@ -78,6 +88,9 @@ public final class StunnelMode {
                 relay.stop(java.time.Duration.ZERO);
                 return configFailed(err, "pid = " + settings.pidFile().get() + ": cannot write: " + e.getMessage());
             }
+        }
+        if (daemonChild) {
+            Daemon.reportReady();
         }
         PidFile written = pid;
         CountDownLatch stopped = new CountDownLatch(1);

@@ -149,6 +149,51 @@ class StunnelModeIT {
                 read(dir.resolve("stderr.txt")));
     }
 
+    /** AZNFS: {@code out=$(stunnel conf 2>&1)} must be empty with exit 0, then it finds the port in ss. */
+    @Test
+    void aznfsDaemonModeBindsDetachesAndIsFoundBySs() throws Exception {
+        String ss = ExternalProcess.require("ss", "iproute2");
+        int port = ExternalProcess.freePort();
+        Path pid = dir.resolve("stunnel_10.0.4.17.pid");
+        Path log = dir.resolve("stunnel_10.0.4.17.log");
+        Path config = Files.writeString(dir.resolve("aznfs.conf"), CorpusConfig.substitute("aznfs-tls12.conf", Map.of(
+                "CAFile", pki.caFile().toString(), "checkHost", TestPki.SERVER_NAME, "pid", pid.toString(), "output", log.toString(),
+                "accept", "127.0.0.1:" + port, "connect", "127.0.0.1:" + serverPort())));
+        Process helper = new ProcessBuilder("bash", "-c", "out=$(\"$0\" \"$1\" 2>&1); rc=$?; printf '%s' \"$out\"; exit $rc",
+                LAUNCHER.toString(), config.toString()).redirectErrorStream(true).start();
+        String out = new String(helper.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(helper.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, helper.exitValue(), out);
+        assertEquals("", out, "daemon mode prints nothing at all");
+        long daemonPid = readPid(pid);
+        assertTrue(daemonPid > 0);
+        try {
+            Process listing = new ProcessBuilder(ss, "-ltnp").start();
+            String sockets = new String(listing.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            String line = sockets.lines().filter(l -> l.contains("127.0.0.1:" + port + " ")).findFirst().orElse("");
+            assertTrue(line.contains("pid=" + daemonPid + ","), "listener owned by the pid in the pid file: " + line);
+            byte[] data = Transfer.random(100_000, 23);
+            assertArrayEquals(data, Transfer.exchange(port, data, List.of(8192), 30));
+        } finally {
+            new ProcessBuilder("kill", "-TERM", Long.toString(daemonPid)).start().waitFor();
+        }
+        assertTrue(Eventually.within(20_000, () -> !Files.exists(pid)), "pid file removed when the daemon stops");
+        assertTrue(read(log).contains("LOG5[10.0.4.17]: listening on 127.0.0.1:" + port), read(log));
+    }
+
+    @Test
+    void daemonModeBindFailureIsReportedByTheCommand() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            Path config = Files.writeString(dir.resolve("aznfs-busy.conf"), CorpusConfig.substitute("aznfs-tls12.conf", Map.of(
+                    "CAFile", pki.caFile().toString(), "pid", dir.resolve("b.pid").toString(),
+                    "output", dir.resolve("b.log").toString(), "accept", "127.0.0.1:" + taken.getLocalPort(),
+                    "connect", "127.0.0.1:" + serverPort())));
+            String stderr = run(List.of(LAUNCHER.toString(), config.toString()), 1);
+            assertTrue(stderr.contains("127.0.0.1:" + taken.getLocalPort() + ": Address already in use"), stderr);
+            assertFalse(Files.exists(dir.resolve("b.pid")));
+        }
+    }
+
     @Test
     void bindFailureSaysAddressInUseLikeStunnel() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
