@@ -30,7 +30,9 @@ final class Daemon {
     static int launch(Path config, PrintWriter err) {
         List<String> command = new ArrayList<>();
         command.add("setsid");
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // The launcher passes the java it used (a symlink named stunnel when started as stunnel), so the
+        // relay process keeps the name helpers look for in ps and ss.
+        command.add(System.getProperty("eitrelay.java", Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));

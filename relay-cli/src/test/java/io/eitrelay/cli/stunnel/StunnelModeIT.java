@@ -38,6 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class StunnelModeIT {
     static final Path LAUNCHER = Path.of(System.getProperty("eitrelay.repo", "..")).resolve("bin/eit-relay").toAbsolutePath();
+    /** What the helpers run: the same launcher under the name stunnel. */
+    static final Path STUNNEL = LAUNCHER.resolveSibling("stunnel");
 
     @TempDir
     Path dir;
@@ -68,7 +70,7 @@ class StunnelModeIT {
 
     /** efs-utils: stdout to /dev/null, stderr a pipe nobody reads, its own session. */
     Process launchLikeEfsUtils(Path config) throws IOException {
-        return new ProcessBuilder("setsid", LAUNCHER.toString(), config.toString())
+        return new ProcessBuilder("setsid", STUNNEL.toString(), config.toString())
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .start();
     }
@@ -116,6 +118,9 @@ class StunnelModeIT {
         process = launchLikeEfsUtils(config);
         awaitListening(port);
         assertTrue(Eventually.within(5_000, () -> readPid(pid) == process.pid()), "pid file holds the relay's own pid");
+        // efs-utils' watchdog: the process is alive under its pid and its command line names stunnel.
+        assertEquals("stunnel", Files.readString(Path.of("/proc/" + process.pid() + "/comm")).trim());
+        assertTrue(Files.readString(Path.of("/proc/" + process.pid() + "/cmdline")).contains("stunnel"));
         assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(pid)));
         byte[] data = Transfer.random(2 << 20, 21);
         assertArrayEquals(data, Transfer.exchange(port, data, List.of(65536), 60));
@@ -160,7 +165,7 @@ class StunnelModeIT {
                 "CAFile", pki.caFile().toString(), "checkHost", TestPki.SERVER_NAME, "pid", pid.toString(), "output", log.toString(),
                 "accept", "127.0.0.1:" + port, "connect", "127.0.0.1:" + serverPort())));
         Process helper = new ProcessBuilder("bash", "-c", "out=$(\"$0\" \"$1\" 2>&1); rc=$?; printf '%s' \"$out\"; exit $rc",
-                LAUNCHER.toString(), config.toString()).redirectErrorStream(true).start();
+                STUNNEL.toString(), config.toString()).redirectErrorStream(true).start();
         String out = new String(helper.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(helper.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, helper.exitValue(), out);
@@ -172,6 +177,7 @@ class StunnelModeIT {
             String sockets = new String(listing.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             String line = sockets.lines().filter(l -> l.contains("127.0.0.1:" + port + " ")).findFirst().orElse("");
             assertTrue(line.contains("pid=" + daemonPid + ","), "listener owned by the pid in the pid file: " + line);
+            assertTrue(line.contains("((\"stunnel\","), "AZNFS greps ss for a process named stunnel: " + line);
             byte[] data = Transfer.random(100_000, 23);
             assertArrayEquals(data, Transfer.exchange(port, data, List.of(8192), 30));
         } finally {
