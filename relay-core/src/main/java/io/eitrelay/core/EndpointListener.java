@@ -59,12 +59,13 @@ public final class EndpointListener {
         serverChannel = bound.channel();
     }
 
+    /** The settings new connections get (they change on {@link Relay#reload}). */
     public EndpointConfig config() {
-        return config;
+        return runtime.config();
     }
 
     public String name() {
-        return config.name();
+        return runtime.config().name();
     }
 
     /** The address actually bound (the real port when the config asked for port 0). */
@@ -79,6 +80,11 @@ public final class EndpointListener {
     /** Frontend and backend channels still open. */
     public int openChannels() {
         return runtime.channels().size();
+    }
+
+    /** New settings for connections accepted from now on; open connections keep theirs. */
+    void update(EndpointConfig newConfig, SslContext sslContext) {
+        runtime.update(newConfig, sslContext);
     }
 
     Future<Void> stopAccepting() {

@@ -80,6 +80,36 @@ public final class Relay implements AutoCloseable {
         return contexts;
     }
 
+    /**
+     * Applies a new configuration to new connections (SIGHUP): every certificate, key and CA file is
+     * loaded again, so rotated files take effect. All or nothing: if anything fails, the running
+     * configuration stays as it was. Endpoints are matched by name and must keep their listen address;
+     * adding, removing or moving a listener needs a restart.
+     */
+    public synchronized void reload(RelayConfig newConfig) throws TlsConfigException {
+        if (newConfig.endpoints().size() != listeners.size()) {
+            throw new IllegalArgumentException("the number of endpoints changed (" + listeners.size() + " -> "
+                    + newConfig.endpoints().size() + "); restart to apply");
+        }
+        List<EndpointListener> targets = new ArrayList<>();
+        for (EndpointConfig endpoint : newConfig.endpoints()) {
+            EndpointListener listener = listeners.stream().filter(l -> l.name().equals(endpoint.name())).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("endpoint [" + endpoint.name()
+                            + "] is new; restart to add it"));
+            if (!listener.config().listen().equals(endpoint.listen())) {
+                throw new IllegalArgumentException("endpoint [" + endpoint.name() + "] moved from "
+                        + RelayStartException.format(listener.config().listen()) + " to "
+                        + RelayStartException.format(endpoint.listen()) + "; restart to apply");
+            }
+            targets.add(listener);
+        }
+        List<SslContext> contexts = contexts(newConfig, provider);
+        for (int i = 0; i < targets.size(); i++) {
+            targets.get(i).update(newConfig.endpoints().get(i), contexts.get(i));
+        }
+        log.info("eit-relay: configuration reloaded; new connections use it, open ones keep theirs");
+    }
+
     public List<EndpointListener> endpoints() {
         return listeners;
     }

@@ -11,31 +11,36 @@ import io.netty.util.concurrent.EventExecutor;
 
 /** What every connection of one endpoint shares: its config, TLS context, dialer and live channels. */
 public final class EndpointRuntime {
-    private final EndpointConfig config;
-    private final SslContext sslContext;
+    private volatile Generation current;
     private final EndpointStats stats;
-    private final TargetDialer dialer;
     private final RelayInitializer initializer;
     private final ChannelGroup channels;
     private final Transport transport;
 
     public EndpointRuntime(EndpointConfig config, SslContext sslContext, Transport transport,
                            EndpointStats stats, EventExecutor groupExecutor) {
-        this.config = config;
-        this.sslContext = sslContext;
         this.stats = stats;
         this.transport = transport;
-        this.dialer = new TargetDialer(transport, config.timeouts(), config.socket());
+        this.current = new Generation(config, sslContext, new TargetDialer(transport, config.timeouts(), config.socket()));
         this.initializer = new RelayInitializer(this);
         this.channels = new DefaultChannelGroup(config.name(), groupExecutor);
     }
 
+    /** The settings new connections get. */
     public EndpointConfig config() {
-        return config;
+        return current.config();
     }
 
-    SslContext sslContext() {
-        return sslContext;
+    Generation current() {
+        return current;
+    }
+
+    /**
+     * Settings for connections accepted from now on (same listener: a changed listen address needs a
+     * restart, which the caller checks). Open connections keep the generation they started with.
+     */
+    public void update(EndpointConfig config, SslContext sslContext) {
+        current = new Generation(config, sslContext, new TargetDialer(transport, config.timeouts(), config.socket()));
     }
 
     public EndpointStats stats() {
@@ -44,10 +49,6 @@ public final class EndpointRuntime {
 
     Transport transport() {
         return transport;
-    }
-
-    TargetDialer dialer() {
-        return dialer;
     }
 
     /** The initializer for accepted channels. */

@@ -15,16 +15,18 @@ import io.netty.handler.timeout.IdleStateEvent;
  */
 final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private final EndpointRuntime endpoint;
+    private final Generation generation;
     private RelayConnection connection;
 
-    FrontendHandler(EndpointRuntime endpoint) {
+    FrontendHandler(EndpointRuntime endpoint, Generation generation) {
         this.endpoint = endpoint;
+        this.generation = generation;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        connection = new RelayConnection(endpoint, ctx.channel());
-        if (endpoint.config().mode() == Mode.CLIENT) {
+        connection = new RelayConnection(endpoint, generation, ctx.channel());
+        if (generation.config().mode() == Mode.CLIENT) {
             connection.dial();
         } else {
             // AUTO_READ is off: SslHandler reads on by itself only once the first read has

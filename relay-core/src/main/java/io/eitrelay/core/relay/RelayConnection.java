@@ -29,6 +29,7 @@ final class RelayConnection {
     private static final AtomicLong IDS = new AtomicLong();
 
     private final EndpointRuntime endpoint;
+    private final Generation generation;
     private final Channel frontend;
     private final long id = IDS.incrementAndGet();
     private final long startNanos = System.nanoTime();
@@ -44,20 +45,25 @@ final class RelayConnection {
     private final List<Object> heldFromFrontend = new ArrayList<>();
     private final List<Object> heldFromBackend = new ArrayList<>();
 
-    RelayConnection(EndpointRuntime endpoint, Channel frontend) {
+    RelayConnection(EndpointRuntime endpoint, Generation generation, Channel frontend) {
         this.endpoint = endpoint;
+        this.generation = generation;
         this.frontend = frontend;
         endpoint.stats().connectionOpened();
         frontend.closeFuture().addListener(f -> maybeFinish());
     }
 
     EndpointConfig config() {
-        return endpoint.config();
+        return generation.config();
+    }
+
+    Generation generation() {
+        return generation;
     }
 
     /** The frontend is ready (accepted; TLS handshake done in server mode): open the target side. */
     void dial() {
-        endpoint.dialer().connect(frontend.eventLoop(), endpoint.config().target(),
+        generation.dialer().connect(frontend.eventLoop(), config().target(),
                 endpoint.initializer().backend(this)).addListener(f -> {
                     if (!f.isSuccess()) {
                         fail(f.cause().getMessage());
@@ -92,15 +98,28 @@ final class RelayConnection {
         if (backendEndedEarly) {
             inputEnded(backend);
         }
-        SslHandler tls = (endpoint.config().mode() == Mode.CLIENT ? backend : frontend).pipeline().get(SslHandler.class);
+        SslHandler tls = (config().mode() == Mode.CLIENT ? backend : frontend).pipeline().get(SslHandler.class);
         String tlsInfo = "";
         if (tls != null) {
             SSLSession session = tls.engine().getSession();
             endpoint.stats().tlsEstablished(session.getProtocol(), session.getCipherSuite());
-            tlsInfo = " " + session.getProtocol() + " " + session.getCipherSuite();
+            tlsInfo = " " + session.getProtocol() + " " + session.getCipherSuite() + peerSubject(session);
         }
-        log.info("[{}] #{} {} -> {} ({}) established{}", endpoint.config().name(), id,
-                frontend.remoteAddress(), endpoint.config().target(), backend.remoteAddress(), tlsInfo);
+        log.info("[{}] #{} {} -> {} ({}) established{}", config().name(), id,
+                frontend.remoteAddress(), config().target(), backend.remoteAddress(), tlsInfo);
+    }
+
+    /** Who is on the other end of the TLS side, e.g. " peer CN=fs-1.example", when it presented a certificate. */
+    private static String peerSubject(SSLSession session) {
+        try {
+            java.security.cert.Certificate[] chain = session.getPeerCertificates();
+            if (chain.length > 0 && chain[0] instanceof java.security.cert.X509Certificate x509) {
+                return " peer " + x509.getSubjectX500Principal().getName();
+            }
+        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+            // No certificate presented (a server endpoint without client certificates).
+        }
+        return "";
     }
 
     /** A gate handler read {@code msg} before the pair was established. */
@@ -235,11 +254,11 @@ final class RelayConnection {
         endpoint.stats().connectionClosed(failure != null);
         long millis = (System.nanoTime() - startNanos) / 1_000_000;
         if (failure != null) {
-            log.warn("[{}] #{} {} -> {} closed after {} ms: {}", endpoint.config().name(), id,
-                    frontend.remoteAddress(), endpoint.config().target(), millis, failure);
+            log.warn("[{}] #{} {} -> {} closed after {} ms: {}", config().name(), id,
+                    frontend.remoteAddress(), config().target(), millis, failure);
         } else {
-            log.info("[{}] #{} {} -> {} closed after {} ms", endpoint.config().name(), id,
-                    frontend.remoteAddress(), endpoint.config().target(), millis);
+            log.info("[{}] #{} {} -> {} closed after {} ms", config().name(), id,
+                    frontend.remoteAddress(), config().target(), millis);
         }
     }
 }

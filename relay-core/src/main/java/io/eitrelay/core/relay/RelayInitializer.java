@@ -37,16 +37,17 @@ public final class RelayInitializer extends ChannelInitializer<Channel> {
     protected void initChannel(Channel ch) {
         endpoint.track(ch);
         endpoint.transport().prepare(ch);
-        EndpointConfig config = endpoint.config();
+        Generation generation = endpoint.current();
+        EndpointConfig config = generation.config();
         ChannelPipeline p = ch.pipeline();
         long idleMillis = config.timeouts().idle().toMillis();
         if (idleMillis > 0) {
             p.addLast(IDLE, new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
         }
         if (config.mode() == Mode.SERVER) {
-            p.addLast(TLS, withTimeout(endpoint.sslContext().newHandler(ch.alloc())));
+            p.addLast(TLS, withTimeout(generation.sslContext().newHandler(ch.alloc()), config));
         }
-        p.addLast(GATE, new FrontendHandler(endpoint));
+        p.addLast(GATE, new FrontendHandler(endpoint, generation));
     }
 
     /** Backend: the connection to the target, opened on the frontend's event loop. */
@@ -56,14 +57,15 @@ public final class RelayInitializer extends ChannelInitializer<Channel> {
             protected void initChannel(Channel ch) {
                 endpoint.track(ch);
                 endpoint.transport().prepare(ch);
-                EndpointConfig config = endpoint.config();
+                Generation generation = connection.generation();
+                EndpointConfig config = generation.config();
                 ChannelPipeline p = ch.pipeline();
                 if (config.mode() == Mode.CLIENT) {
                     // The peer host given to the engine is what SNI carries (engines omit IP literals,
                     // RFC 6066 §3); verification is PeerTrustManager's and does not depend on it.
                     String sniHost = config.tls().sni().orElse(config.target().host());
-                    SslContext ssl = endpoint.sslContext();
-                    p.addLast(TLS, withTimeout(ssl.newHandler(ch.alloc(), sniHost, config.target().port())));
+                    SslContext ssl = generation.sslContext();
+                    p.addLast(TLS, withTimeout(ssl.newHandler(ch.alloc(), sniHost, config.target().port()), config));
                 }
                 p.addLast(GATE, new BackendHandler(connection));
             }
@@ -76,8 +78,8 @@ public final class RelayInitializer extends ChannelInitializer<Channel> {
         ch.pipeline().replace(GATE, RELAY, new RelayHandler(connection, partner, fromFrontend, held));
     }
 
-    private SslHandler withTimeout(SslHandler handler) {
-        handler.setHandshakeTimeoutMillis(endpoint.config().timeouts().handshake().toMillis());
+    private static SslHandler withTimeout(SslHandler handler, EndpointConfig config) {
+        handler.setHandshakeTimeoutMillis(config.timeouts().handshake().toMillis());
         return handler;
     }
 }
