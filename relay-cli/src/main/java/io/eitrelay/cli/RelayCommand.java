@@ -57,9 +57,25 @@ final class RelayCommand implements Callable<Integer> {
     }
 
     private static int run(RelayConfig config, PrintWriter err) throws InterruptedException {
+        // SIGHUP: load certificates, keys and CA files again (rotation) for new connections. Installed
+        // before binding, so an early SIGHUP never meets the JVM's default (exit).
+        java.util.concurrent.atomic.AtomicReference<Relay> running = new java.util.concurrent.atomic.AtomicReference<>();
+        Signals.on("HUP", () -> {
+            Relay current = running.get();
+            if (current == null) {
+                return;
+            }
+            try {
+                current.reload(config);
+            } catch (TlsConfigException | IllegalArgumentException e) {
+                org.slf4j.LoggerFactory.getLogger(RelayCommand.class)
+                        .error("reload failed, keeping the running configuration: {}", e.getMessage());
+            }
+        });
         Relay relay;
         try {
             relay = Relay.start(config);
+            running.set(relay);
         } catch (TlsConfigException e) {
             err.println("eit-relay: " + e.getMessage());
             return ExitCodes.CONFIG_ERROR;

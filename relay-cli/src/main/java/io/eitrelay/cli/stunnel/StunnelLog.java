@@ -27,7 +27,29 @@ final class StunnelLog {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy.MM.dd HH:mm:ss");
     private static final Pattern SERVICE = Pattern.compile("^\\[([^\\]]+)\\] (.*)$", Pattern.DOTALL);
 
+    /** The {@code output} file and its stream, swapped by {@link #reopen} (SIGUSR1, after logrotate). */
+    private static volatile Path outputPath;
+    private static volatile PrintStream outputStream;
+
     private StunnelLog() {
+    }
+
+    /** SIGUSR1: close and reopen the output file, so a rotated log is not written to any more. */
+    static synchronized void reopen() {
+        Path path = outputPath;
+        if (path == null) {
+            return;
+        }
+        try {
+            PrintStream fresh = new PrintStream(new FileOutputStream(path.toFile(), true), true, StandardCharsets.UTF_8);
+            PrintStream old = outputStream;
+            outputStream = fresh;
+            if (old != null) {
+                old.close();
+            }
+        } catch (IOException e) {
+            Logger.getLogger(StunnelLog.class.getName()).severe("cannot reopen " + path + ": " + e.getMessage());
+        }
     }
 
     static void configure(int debugLevel, boolean toStderr, Path output) throws IOException {
@@ -41,7 +63,8 @@ final class StunnelLog {
         }
         if (output != null) {
             OutputStream file = new FileOutputStream(output.toFile(), true);
-            sinks.add(new PrintStream(file, true, StandardCharsets.UTF_8));
+            outputPath = output;
+            outputStream = new PrintStream(file, true, StandardCharsets.UTF_8);
         }
         Handler handler = new Handler() {
             @Override
@@ -52,12 +75,21 @@ final class StunnelLog {
                         sink.print(line);
                         sink.flush();
                     }
+                    PrintStream file = outputStream;
+                    if (file != null) {
+                        file.print(line);
+                        file.flush();
+                    }
                 }
             }
 
             @Override
             public void flush() {
                 sinks.forEach(PrintStream::flush);
+                PrintStream file = outputStream;
+                if (file != null) {
+                    file.flush();
+                }
             }
 
             @Override

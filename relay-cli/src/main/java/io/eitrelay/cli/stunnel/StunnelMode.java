@@ -1,6 +1,7 @@
 package io.eitrelay.cli.stunnel;
 
 import io.eitrelay.cli.ExitCodes;
+import io.eitrelay.cli.Signals;
 import io.eitrelay.cli.VersionProvider;
 import io.eitrelay.core.Relay;
 import io.eitrelay.core.RelayStartException;
@@ -9,6 +10,8 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code eit-relay file.conf}: run a stunnel configuration, honouring the process contract mount
@@ -16,6 +19,7 @@ import java.util.concurrent.CountDownLatch;
  * start-up failure, pid file after binding, clean stop on SIGTERM/SIGINT with exit 0.
  */
 public final class StunnelMode {
+    private static final Logger log = LoggerFactory.getLogger(StunnelMode.class);
     /** The stunnel version reported: above the 5.40 AZNFS requires, the one the contract was taken from. */
     public static final String STUNNEL_VERSION = "5.68";
 
@@ -69,9 +73,19 @@ public final class StunnelMode {
         } catch (IOException e) {
             return configFailed(err, "output = " + settings.output().orElse(null) + ": " + e.getMessage());
         }
+        // Handlers first: a SIGHUP between bind and here would otherwise meet the JVM's default, exit.
+        java.util.concurrent.atomic.AtomicReference<Relay> running = new java.util.concurrent.atomic.AtomicReference<>();
+        Signals.on("HUP", () -> {
+            Relay current = running.get();
+            if (current != null) {
+                reload(file, current);
+            }
+        });
+        Signals.on("USR1", StunnelLog::reopen);
         Relay relay;
         try {
             relay = Relay.start(settings.relay());
+            running.set(relay);
         } catch (TlsConfigException e) {
             return configFailed(err, e.getMessage());
         } catch (RelayStartException e) {
@@ -105,6 +119,19 @@ public final class StunnelMode {
         }, "eit-relay-stop"));
         stopped.await();
         return ExitCodes.OK;
+    }
+
+    /**
+     * SIGHUP: read the file again and rebuild the TLS contexts; rotated cert/key/CAfile take effect for
+     * new connections, open ones keep flowing. A file that no longer parses or loads is logged and the
+     * running configuration kept, as stunnel does.
+     */
+    private static void reload(Path file, Relay relay) {
+        try {
+            relay.reload(StunnelTranslator.translate(StunnelFile.read(file)).relay());
+        } catch (StunnelConfigException | TlsConfigException | IllegalArgumentException e) {
+            log.error("reload of {} failed, keeping the running configuration: {}", file, e.getMessage());
+        }
     }
 
     private static int configFailed(PrintWriter err, String message) {

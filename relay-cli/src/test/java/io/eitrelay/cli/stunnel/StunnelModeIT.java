@@ -154,6 +154,91 @@ class StunnelModeIT {
                 read(dir.resolve("stderr.txt")));
     }
 
+    /**
+     * efs-utils renews the client certificate by rewriting the file in place, then sends SIGHUP. A transfer
+     * keeps running across 10 such renewals; every new handshake presents the new certificate.
+     */
+    @Test
+    void sighupUnderLoadRotatesTheClientCertificateWithoutDroppingConnections() throws Exception {
+        server.stop(Duration.ZERO);
+        io.eitrelay.core.config.EndpointConfig requireClientCert = Configs.server(echo.port(), pki.server());
+        server = Relay.start(Configs.relay(requireClientCert.withTls(requireClientCert.tls().withCaFile(pki.caFile())),
+                TransportChoice.AUTO, ProviderChoice.AUTO));
+        int port = ExternalProcess.freePort();
+        Path cert = dir.resolve("certificate.pem");
+        Path key = dir.resolve("privateKey.pem");
+        KeyPairFiles first = pki.issue("client-v0", r -> r);
+        Files.write(cert, Files.readAllBytes(first.certificateChain()));
+        Files.write(key, Files.readAllBytes(first.privateKey()));
+        Path log = dir.resolve("stunnel.log");
+        String text = CorpusConfig.substitute("efs-utils-tls.conf", Map.of("pid", dir.resolve("s.pid").toString(),
+                "accept", "127.0.0.1:" + port, "connect", "127.0.0.1:" + serverPort(), "CAfile", pki.caFile().toString(),
+                "cert", cert.toString(), "key", key.toString(), "checkHost", TestPki.SERVER_NAME));
+        Path config = Files.writeString(dir.resolve("efs.conf"), text.replace("[efs]", "output = " + log + "\n[efs]"));
+        try (io.eitrelay.testing.LogCapture serverLog = new io.eitrelay.testing.LogCapture()) {
+            process = launchLikeEfsUtils(config);
+            awaitListening(port);
+            try (java.net.Socket longLived = new java.net.Socket(InetAddress.getByName("127.0.0.1"), port)) {
+                longLived.setSoTimeout(20_000);
+                java.io.OutputStream out = longLived.getOutputStream();
+                java.io.InputStream in = longLived.getInputStream();
+                for (int i = 1; i <= 10; i++) {
+                    KeyPairFiles next = pki.issue("client-v" + i, r -> r);
+                    Files.write(cert, Files.readAllBytes(next.certificateChain()));
+                    Files.write(key, Files.readAllBytes(next.privateKey()));
+                    new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).start().waitFor();
+                    int reloads = i;
+                    assertTrue(Eventually.within(10_000, () -> read(log).split("configuration reloaded", -1).length - 1 == reloads),
+                            read(log));
+                    // The long-lived connection keeps flowing through every reload.
+                    byte[] chunk = Transfer.random(256 * 1024, i);
+                    out.write(chunk);
+                    assertArrayEquals(chunk, in.readNBytes(chunk.length), "long-lived connection, reload " + i);
+                    // A new connection handshakes with the rotated certificate.
+                    byte[] data = Transfer.random(4096, 100 + i);
+                    assertArrayEquals(data, Transfer.exchange(port, data, List.of(4096), 30));
+                    assertTrue(serverLog.await("peer CN=client-v" + i, 5_000) != null, serverLog.lines().toString());
+                }
+            }
+            assertTrue(process.isAlive(), "SIGHUP must not stop the relay");
+            assertFalse(read(log).contains("LOG3"), read(log));
+        }
+    }
+
+    @Test
+    void badFileOnSighupIsLoggedAndSigusr1ReopensTheLog() throws Exception {
+        int port = ExternalProcess.freePort();
+        Path log = dir.resolve("stunnel.log");
+        KeyPairFiles client = pki.issue("c", r -> r);
+        String text = CorpusConfig.substitute("efs-utils-tls.conf", Map.of("pid", dir.resolve("s.pid").toString(),
+                "accept", "127.0.0.1:" + port, "connect", "127.0.0.1:" + serverPort(), "CAfile", pki.caFile().toString(),
+                "cert", client.certificateChain().toString(), "key", client.privateKey().toString(),
+                "checkHost", TestPki.SERVER_NAME));
+        Path config = Files.writeString(dir.resolve("efs.conf"), text.replace("[efs]", "output = " + log + "\n[efs]"));
+        process = launchLikeEfsUtils(config);
+        awaitListening(port);
+        assertTrue(Eventually.within(5_000, () -> read(log).contains("listening on 127.0.0.1:" + port)), read(log));
+        Files.writeString(config, Files.readString(config) + "\nbogusOpt = 1\n");
+        new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).start().waitFor();
+        assertTrue(Eventually.within(10_000, () -> read(log).contains("keeping the running configuration")), read(log));
+        assertTrue(read(log).contains("\"bogusOpt = 1\": Specified option name is not valid here"), read(log));
+        byte[] data = Transfer.random(1000, 41);
+        assertArrayEquals(data, Transfer.exchange(port, data, List.of(100), 30));
+        // logrotate: move the file away, SIGUSR1, and new lines go to a fresh file of the old name.
+        Path rotated = dir.resolve("stunnel.log.1");
+        Files.move(log, rotated);
+        new ProcessBuilder("kill", "-USR1", Long.toString(process.pid())).start().waitFor();
+        assertTrue(Eventually.within(10_000, () -> {
+            try {
+                Transfer.exchange(port, data, List.of(100), 30);
+            } catch (Exception e) {
+                return false;
+            }
+            return read(log).contains("established");
+        }), "log reopened: " + read(log));
+        assertTrue(process.isAlive());
+    }
+
     /** AZNFS: {@code out=$(stunnel conf 2>&1)} must be empty with exit 0, then it finds the port in ss. */
     @Test
     void aznfsDaemonModeBindsDetachesAndIsFoundBySs() throws Exception {
