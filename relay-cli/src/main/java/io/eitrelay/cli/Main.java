@@ -31,6 +31,10 @@ public final class Main {
         if (args.length == 1 && args[0].equals("-help")) {
             return StunnelMode.help(err);
         }
+        if (args.length == 2 && args[0].equals("--check") && !args[1].startsWith("-")) {
+            LogSetup.toStderr(Level.WARNING);
+            return StunnelMode.check(Path.of(args[1]), out, err);
+        }
         if (args.length == 2 && args[0].equals(StunnelMode.DAEMON_CHILD_FLAG)) {
             try {
                 return StunnelMode.runDaemonChild(Path.of(args[1]), err);

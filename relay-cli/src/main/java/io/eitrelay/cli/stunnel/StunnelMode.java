@@ -134,6 +134,20 @@ public final class StunnelMode {
         }
     }
 
+    /** {@code eit-relay --check file.conf}: parse, translate and load every certificate and key; bind nothing. */
+    public static int check(Path file, PrintWriter out, PrintWriter err) {
+        try {
+            StunnelSettings settings = StunnelTranslator.translate(StunnelFile.read(file));
+            Relay.check(settings.relay());
+            out.println("eit-relay: " + file + ": configuration OK (" + settings.relay().endpoints().size() + " service"
+                    + (settings.relay().endpoints().size() == 1 ? "" : "s") + ")");
+            out.flush();
+            return ExitCodes.OK;
+        } catch (StunnelConfigException | TlsConfigException e) {
+            return configFailed(err, e.getMessage());
+        }
+    }
+
     private static int configFailed(PrintWriter err, String message) {
         err.println("[!] " + message);
         err.println("[!] Configuration failed");

@@ -239,6 +239,25 @@ class StunnelModeIT {
         assertTrue(process.isAlive());
     }
 
+    /** The other way round: Debian's real stunnel runs the corpus file and talks to our server mode. */
+    @Test
+    void realStunnelWithACorpusConfigTalksToTheRelayServer() throws Exception {
+        String stunnel4 = ExternalProcess.require("stunnel4", "stunnel4");
+        int port = ExternalProcess.freePort();
+        KeyPairFiles client = pki.issue("real-stunnel-client", r -> r);
+        String text = CorpusConfig.substitute("efs-utils-tls.conf", Map.of("pid", dir.resolve("real.pid").toString(),
+                "accept", "127.0.0.1:" + port, "connect", "127.0.0.1:" + serverPort(), "CAfile", pki.caFile().toString(),
+                "cert", client.certificateChain().toString(), "key", client.privateKey().toString(),
+                "checkHost", TestPki.SERVER_NAME));
+        Path config = Files.writeString(dir.resolve("real-stunnel.conf"), text);
+        process = new ProcessBuilder(stunnel4, config.toString()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("real-stunnel.out").toFile()).start();
+        awaitListening(port);
+        byte[] data = Transfer.random(1 << 20, 51);
+        assertArrayEquals(data, Transfer.exchange(port, data, List.of(65536), 60), read(dir.resolve("real-stunnel.out")));
+        assertEquals("TLSv1.2", server.endpoints().get(0).stats().lastTlsProtocol(), "sslVersion = TLSv1.2 from the corpus");
+    }
+
     /** AZNFS: {@code out=$(stunnel conf 2>&1)} must be empty with exit 0, then it finds the port in ss. */
     @Test
     void aznfsDaemonModeBindsDetachesAndIsFoundBySs() throws Exception {
