@@ -330,7 +330,8 @@ class StunnelModeIT {
 
     void awaitListening(int port) throws InterruptedException {
         assertTrue(Eventually.within(20_000, () -> {
-            try (java.net.Socket s = new java.net.Socket(InetAddress.getByName("127.0.0.1"), port)) {
+            try {
+                new java.net.Socket(InetAddress.getByName("127.0.0.1"), port).close();
                 return true;
             } catch (IOException e) {
                 return false;
