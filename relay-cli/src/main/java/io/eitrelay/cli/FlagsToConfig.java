@@ -5,6 +5,7 @@ import io.eitrelay.core.config.EndpointConfig;
 import io.eitrelay.core.config.KeyPairFiles;
 import io.eitrelay.core.config.Mode;
 import io.eitrelay.core.config.PeerCheck;
+import io.eitrelay.core.config.RecordFraming;
 import io.eitrelay.core.config.RelayConfig;
 import io.eitrelay.core.config.RuntimeOptions;
 import io.eitrelay.core.config.SocketOptions;
@@ -38,11 +39,15 @@ final class FlagsToConfig {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--connect-timeout/--handshake-timeout: " + e.getMessage(), e);
         }
+        if (flags.maxRecordSize < 1) {
+            throw new IllegalArgumentException("--max-record-size must be at least 1 but was " + flags.maxRecordSize);
+        }
+        RecordFraming framing = flags.rpcFraming ? RecordFraming.on(flags.maxRecordSize) : RecordFraming.off();
         List<EndpointConfig> endpoints = new ArrayList<>();
         for (int i = 0; i < flags.listen.size(); i++) {
             String name = display(flags.listen.get(i));
             endpoints.add(new EndpointConfig(name, flags.listen.get(i), flags.target.get(i), mode, tls, timeouts,
-                    SocketOptions.defaults()));
+                    SocketOptions.defaults(), framing));
         }
         RuntimeOptions runtime = new RuntimeOptions(flags.transport, flags.provider, flags.shutdownGrace);
         return new RelayConfig(endpoints, runtime);

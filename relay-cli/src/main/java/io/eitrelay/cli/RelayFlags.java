@@ -77,6 +77,15 @@ final class RelayFlags {
             defaultValue = "12h")
     Duration idleTimeout;
 
+    @Option(names = "--rpc-framing",
+            description = "Check ONC-RPC record marks on the plaintext side (RFC 5531 §11): a stream that is not "
+                    + "record-marked, or a record over --max-record-size, closes that connection.")
+    boolean rpcFraming;
+
+    @Option(names = "--max-record-size", paramLabel = "BYTES", defaultValue = "1114112",
+            description = "Largest ONC-RPC record accepted with --rpc-framing (default: ${DEFAULT-VALUE} = 1 MiB + 64 KiB).")
+    int maxRecordSize;
+
     @Option(names = "--transport", paramLabel = "auto|epoll|nio", defaultValue = "auto",
             description = "Socket implementation (default: ${DEFAULT-VALUE}: epoll when available).")
     TransportChoice transport;

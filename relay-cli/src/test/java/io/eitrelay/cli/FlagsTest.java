@@ -84,6 +84,17 @@ class FlagsTest {
     }
 
     @Test
+    void rpcFramingIsOptInWithACap() {
+        assertEquals(io.eitrelay.core.config.RecordFraming.off(),
+                parse("--listen", "127.0.0.1:1", "--target", "x:2049").endpoints().get(0).framing());
+        assertEquals(io.eitrelay.core.config.RecordFraming.on(4096), parse("--listen", "127.0.0.1:1", "--target", "x:2049",
+                "--rpc-framing", "--max-record-size", "4096").endpoints().get(0).framing());
+        CliRun bad = CliRun.of("--listen", "127.0.0.1:1", "--target", "x:2049", "--rpc-framing", "--max-record-size", "0");
+        assertEquals(ExitCodes.CONFIG_ERROR, bad.exitCode());
+        assertTrue(bad.err().contains("--max-record-size must be at least 1 but was 0"), bad.err());
+    }
+
+    @Test
     void pairsOfListenAndTargetMakeSeveralEndpoints() {
         RelayConfig config = parse("--listen", "127.0.1.1:12049", "--target", "192.0.2.1:2049",
                 "--listen", "[::1]:12050", "--target", "[fd00::1]:2049", "--no-verify");

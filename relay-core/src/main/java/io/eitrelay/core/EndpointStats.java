@@ -13,6 +13,9 @@ public final class EndpointStats {
     private final LongAdder failed = new LongAdder();
     private final LongAdder bytesToTarget = new LongAdder();
     private final LongAdder bytesFromTarget = new LongAdder();
+    private final LongAdder recordsToTarget = new LongAdder();
+    private final LongAdder recordsFromTarget = new LongAdder();
+    private final LongAdder framingErrors = new LongAdder();
     private volatile String lastTlsProtocol = "";
     private volatile String lastTlsCipher = "";
 
@@ -34,6 +37,33 @@ public final class EndpointStats {
 
     public void fromTarget(int bytes) {
         bytesFromTarget.add(bytes);
+    }
+
+    public void recordsToTarget(int records) {
+        recordsToTarget.add(records);
+    }
+
+    public void recordsFromTarget(int records) {
+        recordsFromTarget.add(records);
+    }
+
+    public void framingError() {
+        framingErrors.increment();
+    }
+
+    /** Complete ONC-RPC records (calls) seen toward the target; 0 unless framing is enabled. */
+    public long recordsToTarget() {
+        return recordsToTarget.sum();
+    }
+
+    /** Complete ONC-RPC records (replies) seen from the target. */
+    public long recordsFromTarget() {
+        return recordsFromTarget.sum();
+    }
+
+    /** Connections closed because their stream broke the record framing or the record-size cap. */
+    public long framingErrors() {
+        return framingErrors.sum();
     }
 
     public void tlsEstablished(String protocol, String cipher) {

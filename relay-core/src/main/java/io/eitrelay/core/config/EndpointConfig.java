@@ -11,8 +11,15 @@ import java.util.Objects;
  * @param target  where each accepted connection is relayed to
  */
 public record EndpointConfig(String name, InetSocketAddress listen, HostPort target, Mode mode,
-                             TlsSettings tls, Timeouts timeouts, SocketOptions socket) {
+                             TlsSettings tls, Timeouts timeouts, SocketOptions socket, RecordFraming framing) {
+    /** Without RPC framing checks (bytes relayed as they are). */
+    public EndpointConfig(String name, InetSocketAddress listen, HostPort target, Mode mode,
+                          TlsSettings tls, Timeouts timeouts, SocketOptions socket) {
+        this(name, listen, target, mode, tls, timeouts, socket, RecordFraming.off());
+    }
+
     public EndpointConfig {
+        Objects.requireNonNull(framing, "framing");
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(listen, "listen");
         Objects.requireNonNull(target, "target");
@@ -29,18 +36,22 @@ public record EndpointConfig(String name, InetSocketAddress listen, HostPort tar
     }
 
     public EndpointConfig withListen(InetSocketAddress address) {
-        return new EndpointConfig(name, address, target, mode, tls, timeouts, socket);
+        return new EndpointConfig(name, address, target, mode, tls, timeouts, socket, framing);
     }
 
     public EndpointConfig withTarget(HostPort newTarget) {
-        return new EndpointConfig(name, listen, newTarget, mode, tls, timeouts, socket);
+        return new EndpointConfig(name, listen, newTarget, mode, tls, timeouts, socket, framing);
     }
 
     public EndpointConfig withTls(TlsSettings newTls) {
-        return new EndpointConfig(name, listen, target, mode, newTls, timeouts, socket);
+        return new EndpointConfig(name, listen, target, mode, newTls, timeouts, socket, framing);
+    }
+
+    public EndpointConfig withFraming(RecordFraming newFraming) {
+        return new EndpointConfig(name, listen, target, mode, tls, timeouts, socket, newFraming);
     }
 
     public EndpointConfig withTimeouts(Timeouts newTimeouts) {
-        return new EndpointConfig(name, listen, target, mode, tls, newTimeouts, socket);
+        return new EndpointConfig(name, listen, target, mode, tls, newTimeouts, socket, framing);
     }
 }

@@ -15,8 +15,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The one place where pipelines are assembled. The data path, left to right:
  * <pre>
- *   frontend (accepted):  [idle] [tls, server mode] [gate: FrontendHandler -> relay: RelayHandler]
- *   backend (to target):  [tls, client mode] [gate: BackendHandler -> relay: RelayHandler]
+ *   frontend (accepted):  [idle] [tls, server mode | framing, client mode] [gate: FrontendHandler -> relay: RelayHandler]
+ *   backend (to target):  [tls, client mode | framing, server mode] [gate: BackendHandler -> relay: RelayHandler]
  * </pre>
  * The gates hold the pair until both sides are ready, then are replaced by relay handlers.
  */
@@ -24,6 +24,7 @@ public final class RelayInitializer extends ChannelInitializer<Channel> {
     static final String IDLE = "idle";
     static final String TLS = "tls";
     static final String GATE = "gate";
+    static final String FRAMING = "framing";
     static final String RELAY = "relay";
 
     private final EndpointRuntime endpoint;
@@ -46,6 +47,9 @@ public final class RelayInitializer extends ChannelInitializer<Channel> {
         }
         if (config.mode() == Mode.SERVER) {
             p.addLast(TLS, withTimeout(generation.sslContext().newHandler(ch.alloc()), config));
+        } else if (config.framing().enabled()) {
+            // Client mode: the accepted side is the plaintext side. Reads are calls, writes replies.
+            p.addLast(FRAMING, framing(config, true));
         }
         p.addLast(GATE, new FrontendHandler(endpoint, generation));
     }
@@ -66,6 +70,9 @@ public final class RelayInitializer extends ChannelInitializer<Channel> {
                     String sniHost = config.tls().sni().orElse(config.target().host());
                     SslContext ssl = generation.sslContext();
                     p.addLast(TLS, withTimeout(ssl.newHandler(ch.alloc(), sniHost, config.target().port()), config));
+                } else if (config.framing().enabled()) {
+                    // Server mode: the target side is the plaintext side. Reads are replies, writes calls.
+                    p.addLast(FRAMING, framing(config, false));
                 }
                 p.addLast(GATE, new BackendHandler(connection));
             }
@@ -76,6 +83,34 @@ public final class RelayInitializer extends ChannelInitializer<Channel> {
     void startRelaying(Channel ch, Channel partner, RelayConnection connection, boolean fromFrontend,
                        List<Object> held) {
         ch.pipeline().replace(GATE, RELAY, new RelayHandler(connection, partner, fromFrontend, held));
+    }
+
+    private RecordMarkHandler framing(EndpointConfig config, boolean readsAreCalls) {
+        io.eitrelay.core.EndpointStats stats = endpoint.stats();
+        return new RecordMarkHandler(config.framing().maxRecordBytes(), new RecordMarkHandler.RelayConnectionStats() {
+            @Override
+            public void inboundRecords(int records) {
+                if (readsAreCalls) {
+                    stats.recordsToTarget(records);
+                } else {
+                    stats.recordsFromTarget(records);
+                }
+            }
+
+            @Override
+            public void outboundRecords(int records) {
+                if (readsAreCalls) {
+                    stats.recordsFromTarget(records);
+                } else {
+                    stats.recordsToTarget(records);
+                }
+            }
+
+            @Override
+            public void framingError() {
+                stats.framingError();
+            }
+        });
     }
 
     private static SslHandler withTimeout(SslHandler handler, EndpointConfig config) {
