@@ -29,15 +29,8 @@ public final class Transfer {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
             socket.setSoTimeout((int) TimeUnit.SECONDS.toMillis(timeoutSeconds));
             CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                writeInPieces(socket, data, pieceSizes);
                 try {
-                    OutputStream out = socket.getOutputStream();
-                    int offset = 0;
-                    for (int i = 0; offset < data.length; i++) {
-                        int size = Math.min(Math.max(1, pieceSizes.get(i % pieceSizes.size())), data.length - offset);
-                        out.write(data, offset, size);
-                        offset += size;
-                    }
-                    out.flush();
                     socket.shutdownOutput();
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
@@ -62,23 +55,26 @@ public final class Transfer {
             throws IOException, InterruptedException, ExecutionException, TimeoutException {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
             socket.setSoTimeout((int) TimeUnit.SECONDS.toMillis(timeoutSeconds));
-            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
-                try {
-                    OutputStream out = socket.getOutputStream();
-                    int offset = 0;
-                    for (int i = 0; offset < data.length; i++) {
-                        int size = Math.min(Math.max(1, pieceSizes.get(i % pieceSizes.size())), data.length - offset);
-                        out.write(data, offset, size);
-                        offset += size;
-                    }
-                    out.flush();
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
+            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> writeInPieces(socket, data, pieceSizes));
             byte[] back = socket.getInputStream().readNBytes(data.length);
             writer.get(timeoutSeconds, TimeUnit.SECONDS);
             return back;
+        }
+    }
+
+    /** Writes {@code data} in pieces of the given sizes, cycled (each at least 1 byte). */
+    private static void writeInPieces(Socket socket, byte[] data, List<Integer> pieceSizes) {
+        try {
+            OutputStream out = socket.getOutputStream();
+            int offset = 0;
+            for (int i = 0; offset < data.length; i++) {
+                int size = Math.min(Math.max(1, pieceSizes.get(i % pieceSizes.size())), data.length - offset);
+                out.write(data, offset, size);
+                offset += size;
+            }
+            out.flush();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
