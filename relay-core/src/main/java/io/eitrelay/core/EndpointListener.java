@@ -3,6 +3,7 @@ package io.eitrelay.core;
 import io.eitrelay.core.config.EndpointConfig;
 import io.eitrelay.core.relay.EndpointRuntime;
 import io.eitrelay.core.transport.Transport;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFactory;
@@ -25,12 +26,13 @@ public final class EndpointListener {
     private final EndpointConfig config;
     private final EventLoopGroup group;
     private final EndpointRuntime runtime;
-    private final EndpointStats stats = new EndpointStats();
+    private final EndpointStats stats;
     private final Transport transport;
     private Channel serverChannel;
 
-    EndpointListener(EndpointConfig config, Transport transport, SslContext sslContext) {
+    EndpointListener(EndpointConfig config, Transport transport, SslContext sslContext, MeterRegistry registry) {
         this.config = config;
+        this.stats = new EndpointStats(registry, config.name());
         this.transport = transport;
         this.group = transport.newGroup(1, new DefaultThreadFactory("eit-relay-" + config.name(), true));
         this.runtime = new EndpointRuntime(config, sslContext, transport, stats, group.next());

@@ -1,13 +1,32 @@
 package io.eitrelay.core;
 
+import io.eitrelay.core.metrics.MeterNames;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Live counters of one endpoint, readable from any thread. (Exported as Micrometer meters once the
- * metrics module lands; until then read by the CLI, the demo and the tests.)
+ * Live counters of one endpoint, readable from any thread (by the CLI, the demo and the tests), and the
+ * same events published as Micrometer meters (names in {@link MeterNames}) to the registry given; with
+ * none, a registry without members makes every meter a no-op.
  */
 public final class EndpointStats {
+    private final MeterRegistry registry;
+    private final Tags tags;
+    private final Counter bytesToTargetMeter;
+    private final Counter bytesFromTargetMeter;
+    private final Counter connectionsMeter;
+    private final Counter failuresMeter;
+    private final Counter framingErrorsMeter;
+    private final Timer handshakeTime;
+    private final Map<String, Timer> rpcTimers = new ConcurrentHashMap<>();
     private final LongAdder accepted = new LongAdder();
     private final AtomicLong active = new AtomicLong();
     private final LongAdder failed = new LongAdder();
@@ -19,24 +38,67 @@ public final class EndpointStats {
     private volatile String lastTlsProtocol = "";
     private volatile String lastTlsCipher = "";
 
+    /** Counters only, meters to nowhere (tests, the demo). */
+    public EndpointStats() {
+        this(new CompositeMeterRegistry(), "endpoint");
+    }
+
+    public EndpointStats(MeterRegistry registry, String endpoint) {
+        this.registry = registry;
+        this.tags = Tags.of(MeterNames.TAG_ENDPOINT, endpoint);
+        this.bytesToTargetMeter = Counter.builder(MeterNames.BYTES).baseUnit("bytes").tags(tags)
+                .tag(MeterNames.TAG_DIRECTION, "to_target").register(registry);
+        this.bytesFromTargetMeter = Counter.builder(MeterNames.BYTES).baseUnit("bytes").tags(tags)
+                .tag(MeterNames.TAG_DIRECTION, "from_target").register(registry);
+        this.connectionsMeter = Counter.builder(MeterNames.CONNECTIONS).tags(tags).register(registry);
+        this.failuresMeter = Counter.builder(MeterNames.CONNECTION_FAILURES).tags(tags).register(registry);
+        this.framingErrorsMeter = Counter.builder(MeterNames.FRAMING_ERRORS).tags(tags).register(registry);
+        this.handshakeTime = Timer.builder(MeterNames.HANDSHAKE_TIME).tags(tags).register(registry);
+        registry.gauge(MeterNames.CONNECTIONS_ACTIVE, tags, active);
+    }
+
     public void connectionOpened() {
         accepted.increment();
         active.incrementAndGet();
+        connectionsMeter.increment();
     }
 
     public void connectionClosed(boolean failure) {
         active.decrementAndGet();
         if (failure) {
             failed.increment();
+            failuresMeter.increment();
         }
     }
 
     public void toTarget(int bytes) {
         bytesToTarget.add(bytes);
+        bytesToTargetMeter.increment(bytes);
     }
 
     public void fromTarget(int bytes) {
         bytesFromTarget.add(bytes);
+        bytesFromTargetMeter.increment(bytes);
+    }
+
+    /** A TLS handshake failed; {@code reason} is a small fixed category (see TlsFailures#category). */
+    public void handshakeFailed(String reason) {
+        registry.counter(MeterNames.HANDSHAKES, tags.and(MeterNames.TAG_OUTCOME, "failure", MeterNames.TAG_REASON, reason))
+                .increment();
+    }
+
+    /** Time from the start of an ONC-RPC call to its reply, by what was called. */
+    public void rpcCall(String program, String version, String procedure, long nanos) {
+        String key = program + '/' + version + '/' + procedure;
+        Timer timer = rpcTimers.get(key);
+        if (timer == null) {
+            timer = rpcTimers.computeIfAbsent(key, k -> Timer.builder(MeterNames.RPC_CALLS).tags(tags)
+                    .tag(MeterNames.TAG_PROGRAM, program).tag(MeterNames.TAG_VERSION, version)
+                    .tag(MeterNames.TAG_PROCEDURE, procedure).publishPercentileHistogram()
+                    .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(60))
+                    .register(registry));
+        }
+        timer.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
     public void recordsToTarget(int records) {
@@ -49,6 +111,7 @@ public final class EndpointStats {
 
     public void framingError() {
         framingErrors.increment();
+        framingErrorsMeter.increment();
     }
 
     /** Complete ONC-RPC records (calls) seen toward the target; 0 unless framing is enabled. */
@@ -66,9 +129,16 @@ public final class EndpointStats {
         return framingErrors.sum();
     }
 
-    public void tlsEstablished(String protocol, String cipher) {
+    public void tlsEstablished(String protocol, String cipher, long handshakeNanos) {
         lastTlsProtocol = protocol;
         lastTlsCipher = cipher;
+        registry.counter(MeterNames.HANDSHAKES, tags.and(MeterNames.TAG_OUTCOME, "success", MeterNames.TAG_REASON, "none"))
+                .increment();
+        registry.counter(MeterNames.TLS_SESSIONS, tags.and(MeterNames.TAG_PROTOCOL, protocol, MeterNames.TAG_CIPHER, cipher))
+                .increment();
+        if (handshakeNanos > 0) {
+            handshakeTime.record(handshakeNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        }
     }
 
     public long accepted() {

@@ -6,6 +6,8 @@ import io.eitrelay.core.config.RelayConfig;
 import io.eitrelay.core.tls.TlsConfigException;
 import io.eitrelay.core.tls.TlsContexts;
 import io.eitrelay.core.transport.Transport;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslProvider;
 import java.time.Duration;
@@ -38,6 +40,11 @@ public final class Relay implements AutoCloseable {
      * and the exception says which endpoint and why.
      */
     public static Relay start(RelayConfig config) throws TlsConfigException, RelayStartException {
+        return start(config, new CompositeMeterRegistry());
+    }
+
+    /** As {@link #start(RelayConfig)}, publishing meters ({@link io.eitrelay.core.metrics.MeterNames}) to {@code registry}. */
+    public static Relay start(RelayConfig config, MeterRegistry registry) throws TlsConfigException, RelayStartException {
         Transport transport = Transport.select(config.runtime().transport());
         SslProvider provider = TlsContexts.selectProvider(config.runtime().provider());
         log.info("eit-relay: transport {}, TLS provider {}", transport.displayName(), TlsContexts.describe(provider));
@@ -45,7 +52,7 @@ public final class Relay implements AutoCloseable {
         List<EndpointListener> listeners = new ArrayList<>();
         try {
             for (int i = 0; i < config.endpoints().size(); i++) {
-                EndpointListener listener = new EndpointListener(config.endpoints().get(i), transport, contexts.get(i));
+                EndpointListener listener = new EndpointListener(config.endpoints().get(i), transport, contexts.get(i), registry);
                 listeners.add(listener);
                 listener.bind();
                 EndpointConfig endpoint = listener.config();

@@ -30,6 +30,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
         if (ctx.pipeline().get(SslHandler.class) == null) {
             connection.established();
         } else {
+            connection.tlsStarted();
             // AUTO_READ is off: read the ServerHello; SslHandler keeps reading until the handshake is done.
             ctx.read();
         }
@@ -45,6 +46,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
             if (handshake.isSuccess()) {
                 connection.established();
             } else {
+                connection.handshakeFailed(handshake.cause());
                 connection.fail("TLS handshake with target failed: " + TlsFailures.describe(handshake.cause()));
             }
         }

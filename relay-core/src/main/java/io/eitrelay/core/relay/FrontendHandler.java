@@ -46,6 +46,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             if (handshake.isSuccess()) {
                 connection.dial();
             } else {
+                connection.handshakeFailed(handshake.cause());
                 connection.fail("client TLS handshake failed: " + TlsFailures.describe(handshake.cause()));
             }
         } else if (evt instanceof IdleStateEvent) {

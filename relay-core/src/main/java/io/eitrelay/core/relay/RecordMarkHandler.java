@@ -1,35 +1,49 @@
 package io.eitrelay.core.relay;
 
+import io.eitrelay.core.EndpointStats;
 import io.eitrelay.core.rpc.RecordFramingException;
 import io.eitrelay.core.rpc.RecordScanner;
+import io.eitrelay.core.rpc.RpcCallTracker;
+import io.eitrelay.core.rpc.RpcNames;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 
 /**
- * On the plaintext side of a connection, follows the ONC-RPC record marks of both directions (reads:
- * what the NFS side sends; writes: what goes back to it) without holding a byte, counts records, and
- * closes the connection when the stream breaks the framing or a record exceeds the cap.
+ * On the plaintext side of a connection, follows the ONC-RPC record marks of both directions (reads
+ * and writes) without holding a byte: counts records, times each call to its reply (by xid) per
+ * program/version/procedure, and closes the connection when a stream breaks the framing or a record
+ * exceeds the cap. One instance per connection, on its event loop: no locking.
  */
 final class RecordMarkHandler extends ChannelDuplexHandler {
     private final RecordScanner inbound;
     private final RecordScanner outbound;
-    private final RelayConnectionStats stats;
+    private final RpcCallTracker calls = new RpcCallTracker();
+    private final EndpointStats stats;
+    private final boolean readsAreCalls;
 
-    /** Per-direction counters, so the handler does not need to know which side of the pair it is on. */
-    interface RelayConnectionStats {
-        void inboundRecords(int records);
-
-        void outboundRecords(int records);
-
-        void framingError();
+    /**
+     * @param readsAreCalls true on a client-mode frontend (the NFS client sends calls), false on a
+     *                      server-mode backend (the NFS server sends replies)
+     */
+    RecordMarkHandler(int maxRecordBytes, boolean readsAreCalls, EndpointStats stats) {
+        this.stats = stats;
+        this.readsAreCalls = readsAreCalls;
+        this.inbound = new RecordScanner(maxRecordBytes, readsAreCalls ? this::call : this::reply);
+        this.outbound = new RecordScanner(maxRecordBytes, readsAreCalls ? this::reply : this::call);
     }
 
-    RecordMarkHandler(int maxRecordBytes, RelayConnectionStats stats) {
-        this.inbound = new RecordScanner(maxRecordBytes);
-        this.outbound = new RecordScanner(maxRecordBytes);
-        this.stats = stats;
+    private void call(byte[] header, int length) {
+        calls.callHeader(header, length, System.nanoTime());
+    }
+
+    private void reply(byte[] header, int length) {
+        RpcCallTracker.Completed done = calls.replyHeader(header, length, System.nanoTime());
+        if (done != null) {
+            stats.rpcCall(RpcNames.program(done.program()), RpcNames.version(done.program(), done.version()),
+                    RpcNames.procedure(done.program(), done.version(), done.procedure()), done.nanos());
+        }
     }
 
     @Override
@@ -43,7 +57,7 @@ final class RecordMarkHandler extends ChannelDuplexHandler {
                 stats.framingError();
                 throw e;
             }
-            stats.inboundRecords(records);
+            count(records, readsAreCalls);
         }
         ctx.fireChannelRead(msg);
     }
@@ -52,7 +66,7 @@ final class RecordMarkHandler extends ChannelDuplexHandler {
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         if (msg instanceof ByteBuf buf) {
             try {
-                stats.outboundRecords(outbound.scan(buf));
+                count(outbound.scan(buf), !readsAreCalls);
             } catch (RecordFramingException e) {
                 buf.release();
                 stats.framingError();
@@ -61,5 +75,15 @@ final class RecordMarkHandler extends ChannelDuplexHandler {
             }
         }
         ctx.write(msg, promise);
+    }
+
+    private void count(int records, boolean towardTarget) {
+        if (records > 0) {
+            if (towardTarget) {
+                stats.recordsToTarget(records);
+            } else {
+                stats.recordsFromTarget(records);
+            }
+        }
     }
 }

@@ -34,6 +34,7 @@ final class RelayConnection {
     private final long id = IDS.incrementAndGet();
     private final long startNanos = System.nanoTime();
     private Channel backend;
+    private long tlsStartNanos;
     private String failure;
     private boolean frontendInputDone;
     private boolean backendInputDone;
@@ -49,6 +50,7 @@ final class RelayConnection {
         this.endpoint = endpoint;
         this.generation = generation;
         this.frontend = frontend;
+        this.tlsStartNanos = startNanos;
         endpoint.stats().connectionOpened();
         frontend.closeFuture().addListener(f -> maybeFinish());
     }
@@ -102,7 +104,7 @@ final class RelayConnection {
         String tlsInfo = "";
         if (tls != null) {
             SSLSession session = tls.engine().getSession();
-            endpoint.stats().tlsEstablished(session.getProtocol(), session.getCipherSuite());
+            endpoint.stats().tlsEstablished(session.getProtocol(), session.getCipherSuite(), System.nanoTime() - tlsStartNanos);
             tlsInfo = " " + session.getProtocol() + " " + session.getCipherSuite() + peerSubject(session);
         }
         log.info("[{}] #{} {} -> {} ({}) established{}", config().name(), id,
@@ -120,6 +122,16 @@ final class RelayConnection {
             // No certificate presented (a server endpoint without client certificates).
         }
         return "";
+    }
+
+    /** The TCP connection to the target is up and its TLS handshake begins now (client mode). */
+    void tlsStarted() {
+        tlsStartNanos = System.nanoTime();
+    }
+
+    /** A TLS handshake on either side failed: counted by category; the caller fails the connection. */
+    void handshakeFailed(Throwable cause) {
+        endpoint.stats().handshakeFailed(io.eitrelay.core.tls.TlsFailures.category(cause));
     }
 
     /** A gate handler read {@code msg} before the pair was established. */

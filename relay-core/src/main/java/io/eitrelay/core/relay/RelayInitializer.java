@@ -86,31 +86,7 @@ public final class RelayInitializer extends ChannelInitializer<Channel> {
     }
 
     private RecordMarkHandler framing(EndpointConfig config, boolean readsAreCalls) {
-        io.eitrelay.core.EndpointStats stats = endpoint.stats();
-        return new RecordMarkHandler(config.framing().maxRecordBytes(), new RecordMarkHandler.RelayConnectionStats() {
-            @Override
-            public void inboundRecords(int records) {
-                if (readsAreCalls) {
-                    stats.recordsToTarget(records);
-                } else {
-                    stats.recordsFromTarget(records);
-                }
-            }
-
-            @Override
-            public void outboundRecords(int records) {
-                if (readsAreCalls) {
-                    stats.recordsFromTarget(records);
-                } else {
-                    stats.recordsToTarget(records);
-                }
-            }
-
-            @Override
-            public void framingError() {
-                stats.framingError();
-            }
-        });
+        return new RecordMarkHandler(config.framing().maxRecordBytes(), readsAreCalls, endpoint.stats());
     }
 
     private static SslHandler withTimeout(SslHandler handler, EndpointConfig config) {

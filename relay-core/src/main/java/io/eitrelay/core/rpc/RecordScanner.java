@@ -9,7 +9,22 @@ import io.netty.buffer.ByteBuf;
  * that breaks the framing. Memory is constant whatever the input.
  */
 public final class RecordScanner {
+    /**
+     * Bytes of each record handed to the listener: an RPC call header is xid, msg_type, rpcvers, prog,
+     * vers, proc, six 4-byte XDR words (RFC 5531 §9); a reply needs only the first two.
+     */
+    public static final int HEADER_BYTES = 24;
+
+    /** Told the first bytes of every record (fewer if the record is shorter). */
+    public interface HeaderListener {
+        void recordHeader(byte[] header, int length);
+    }
+
     private final int maxRecordBytes;
+    private final HeaderListener listener;
+    private final byte[] header = new byte[HEADER_BYTES];
+    private int headerLength;
+    private boolean headerDelivered;
     private int markBytes;          // bytes of the current mark seen so far (0..3 between chunks)
     private int mark;               // the mark being assembled
     private long fragmentRemaining; // payload bytes of the current fragment still to come
@@ -18,10 +33,15 @@ public final class RecordScanner {
     private long records;
 
     public RecordScanner(int maxRecordBytes) {
+        this(maxRecordBytes, null);
+    }
+
+    public RecordScanner(int maxRecordBytes, HeaderListener listener) {
         if (maxRecordBytes < 1) {
             throw new IllegalArgumentException("maxRecordBytes must be positive: " + maxRecordBytes);
         }
         this.maxRecordBytes = maxRecordBytes;
+        this.listener = listener;
     }
 
     /**
@@ -37,6 +57,14 @@ public final class RecordScanner {
         while (index < end) {
             if (fragmentRemaining > 0) {
                 int skip = (int) Math.min(fragmentRemaining, end - index);
+                if (listener != null && !headerDelivered) {
+                    int copy = Math.min(skip, HEADER_BYTES - headerLength);
+                    chunk.getBytes(index, header, headerLength, copy);
+                    headerLength += copy;
+                    if (headerLength == HEADER_BYTES) {
+                        deliverHeader();
+                    }
+                }
                 index += skip;
                 fragmentRemaining -= skip;
                 if (fragmentRemaining == 0 && lastFragment) {
@@ -65,7 +93,17 @@ public final class RecordScanner {
         return ended;
     }
 
+    private void deliverHeader() {
+        headerDelivered = true;
+        listener.recordHeader(header, headerLength);
+    }
+
     private int endRecord() {
+        if (listener != null && !headerDelivered) {
+            deliverHeader();
+        }
+        headerLength = 0;
+        headerDelivered = false;
         recordBytes = 0;
         lastFragment = false;
         records++;

@@ -46,6 +46,38 @@ class RecordScannerTest {
     }
 
     @Test
+    void everyRecordsFirstBytesReachTheListenerWhereverTheStreamIsCut() {
+        qt().withExamples(200)
+                .forAll(lists().of(lists().of(integers().between(0, 60)).ofSizeBetween(1, 4)).ofSizeBetween(1, 10),
+                        lists().of(integers().allPositive()).ofSizeBetween(0, 30), longs().all())
+                .checkAssert((records, points, seed) -> {
+                    List<Integer> ends = new ArrayList<>();
+                    byte[] stream = RecordStreams.encode(records, seed, ends);
+                    List<byte[]> expected = new ArrayList<>();
+                    int offset = 0;
+                    for (List<Integer> fragments : records) {
+                        java.io.ByteArrayOutputStream payload = new java.io.ByteArrayOutputStream();
+                        for (int size : fragments) {
+                            offset += RecordMark.SIZE;
+                            payload.write(stream, offset, size);
+                            offset += size;
+                        }
+                        byte[] all = payload.toByteArray();
+                        expected.add(java.util.Arrays.copyOf(all, Math.min(all.length, RecordScanner.HEADER_BYTES)));
+                    }
+                    List<byte[]> seen = new ArrayList<>();
+                    RecordScanner scanner = new RecordScanner(CAP, (header, length) -> seen.add(java.util.Arrays.copyOf(header, length)));
+                    for (int[] piece : RecordStreams.cut(stream, points)) {
+                        scanner.scan(Unpooled.wrappedBuffer(stream, piece[0], piece[1] - piece[0]));
+                    }
+                    assertEquals(expected.size(), seen.size());
+                    for (int i = 0; i < expected.size(); i++) {
+                        assertArrayEquals(expected.get(i), seen.get(i), "header of record " + i);
+                    }
+                });
+    }
+
+    @Test
     void anyCorruptedMarkIsDetectedOrPassedThroughNeverCrashing() {
         qt().withExamples(500)
                 .forAll(lists().of(lists().of(integers().between(0, 300)).ofSizeBetween(1, 3)).ofSizeBetween(1, 8),

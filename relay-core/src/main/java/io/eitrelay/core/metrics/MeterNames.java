@@ -1,0 +1,41 @@
+package io.eitrelay.core.metrics;
+
+/**
+ * Every meter the relay publishes, declared once. These names (and their tags) are API: dashboards and
+ * alerts depend on them. The README's metrics table documents them; MeterNamesTest checks each appears.
+ * Prometheus renders dots as underscores and adds unit suffixes ({@code eitrelay_bytes_total}).
+ */
+public final class MeterNames {
+    /** Counter, bytes relayed. Tags: endpoint, direction = to_target | from_target. */
+    public static final String BYTES = "eitrelay.bytes";
+    /** Counter, connections accepted. Tags: endpoint. */
+    public static final String CONNECTIONS = "eitrelay.connections";
+    /** Gauge, connections open now. Tags: endpoint. */
+    public static final String CONNECTIONS_ACTIVE = "eitrelay.connections.active";
+    /** Counter, connections that ended with a failure (handshake, verification, reset, timeout, framing). Tags: endpoint. */
+    public static final String CONNECTION_FAILURES = "eitrelay.connection.failures";
+    /** Counter, TLS handshakes. Tags: endpoint, outcome = success | failure, reason (failure category or "none"). */
+    public static final String HANDSHAKES = "eitrelay.tls.handshakes";
+    /** Timer, TLS handshake duration (successful ones). Tags: endpoint. */
+    public static final String HANDSHAKE_TIME = "eitrelay.tls.handshake.time";
+    /** Counter, established TLS sessions by what was negotiated. Tags: endpoint, protocol, cipher. */
+    public static final String TLS_SESSIONS = "eitrelay.tls.sessions";
+    /** Timer with percentile histogram, ONC-RPC call to reply. Tags: endpoint, program, version, procedure. */
+    public static final String RPC_CALLS = "eitrelay.rpc.calls";
+    /** Counter, connections closed because the stream broke ONC-RPC record framing or the size cap. Tags: endpoint. */
+    public static final String FRAMING_ERRORS = "eitrelay.rpc.framing.errors";
+
+    /** Tag keys. */
+    public static final String TAG_ENDPOINT = "endpoint";
+    public static final String TAG_DIRECTION = "direction";
+    public static final String TAG_OUTCOME = "outcome";
+    public static final String TAG_REASON = "reason";
+    public static final String TAG_PROTOCOL = "protocol";
+    public static final String TAG_CIPHER = "cipher";
+    public static final String TAG_PROGRAM = "program";
+    public static final String TAG_VERSION = "version";
+    public static final String TAG_PROCEDURE = "procedure";
+
+    private MeterNames() {
+    }
+}
