@@ -42,6 +42,12 @@ final class RelayCommand implements Callable<Integer> {
             err.println("eit-relay: " + e.getMessage());
             return ExitCodes.CONFIG_ERROR;
         }
+        if (flags.metricsListen != null && !flags.metricsListen.getAddress().isLoopbackAddress() && !flags.metricsAllowRemote) {
+            err.println("eit-relay: --metrics-listen " + flags.metricsListen.getAddress().getHostAddress() + ":"
+                    + flags.metricsListen.getPort() + " is not a loopback address; metrics reveal traffic and "
+                    + "endpoints, add --metrics-allow-remote to serve them there anyway");
+            return ExitCodes.CONFIG_ERROR;
+        }
         if (check) {
             try {
                 Relay.check(config);
@@ -53,10 +59,20 @@ final class RelayCommand implements Callable<Integer> {
                     + " endpoint" + (config.endpoints().size() == 1 ? "" : "s") + ")");
             return ExitCodes.OK;
         }
-        return run(config, err);
+        return run(config, flags.metricsListen, err);
     }
 
-    private static int run(RelayConfig config, PrintWriter err) throws InterruptedException {
+    private static int run(RelayConfig config, java.net.InetSocketAddress metricsListen, PrintWriter err)
+            throws InterruptedException {
+        MetricsServer metrics = null;
+        if (metricsListen != null) {
+            try {
+                metrics = new MetricsServer(metricsListen);
+            } catch (java.io.IOException e) {
+                err.println("eit-relay: --metrics-listen " + metricsListen + ": " + e.getMessage());
+                return ExitCodes.RUNTIME_FAILURE;
+            }
+        }
         // SIGHUP: load certificates, keys and CA files again (rotation) for new connections. Installed
         // before binding, so an early SIGHUP never meets the JVM's default (exit).
         java.util.concurrent.atomic.AtomicReference<Relay> running = new java.util.concurrent.atomic.AtomicReference<>();
@@ -74,13 +90,15 @@ final class RelayCommand implements Callable<Integer> {
         });
         Relay relay;
         try {
-            relay = Relay.start(config);
+            relay = metrics == null ? Relay.start(config) : Relay.start(config, metrics.registry());
             running.set(relay);
         } catch (TlsConfigException e) {
             err.println("eit-relay: " + e.getMessage());
+            closeQuietly(metrics);
             return ExitCodes.CONFIG_ERROR;
         } catch (RelayStartException e) {
             err.println("eit-relay: " + e.getMessage());
+            closeQuietly(metrics);
             return ExitCodes.RUNTIME_FAILURE;
         }
         // SIGTERM/SIGINT run shutdown hooks; this one stops gracefully, then ends the process with 0
@@ -94,5 +112,11 @@ final class RelayCommand implements Callable<Integer> {
         }, "eit-relay-stop"));
         stopped.await();
         return ExitCodes.OK;
+    }
+
+    private static void closeQuietly(MetricsServer metrics) {
+        if (metrics != null) {
+            metrics.close();
+        }
     }
 }

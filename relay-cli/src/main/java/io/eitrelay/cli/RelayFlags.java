@@ -86,6 +86,13 @@ final class RelayFlags {
             description = "Largest ONC-RPC record accepted with --rpc-framing (default: ${DEFAULT-VALUE} = 1 MiB + 64 KiB).")
     int maxRecordSize;
 
+    @Option(names = "--metrics-listen", paramLabel = "IP:PORT", converter = Converters.ListenConverter.class,
+            description = "Serve Prometheus metrics at http://IP:PORT/metrics (loopback only unless --metrics-allow-remote).")
+    InetSocketAddress metricsListen;
+
+    @Option(names = "--metrics-allow-remote", description = "Allow --metrics-listen on a non-loopback address.")
+    boolean metricsAllowRemote;
+
     @Option(names = "--transport", paramLabel = "auto|epoll|nio", defaultValue = "auto",
             description = "Socket implementation (default: ${DEFAULT-VALUE}: epoll when available).")
     TransportChoice transport;

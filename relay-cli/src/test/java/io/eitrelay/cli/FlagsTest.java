@@ -125,6 +125,7 @@ class FlagsTest {
             "--listen 127.0.0.1:1 --target x:2049 --check-host a --check-ip 127.0.0.1 | mutually exclusive",
             "--listen 127.0.0.1:1 --target x:2049 --bogus | Unknown option: '--bogus'",
             "--target x:2049 | --listen and --target are required",
+            "--listen 127.0.0.1:1 --target x:2049 --metrics-listen 0.0.0.0:9100 | --metrics-listen 0.0.0.0:9100 is not a loopback address",
     })
     void badFlagsExitTwoNamingFlagAndValue(String args, String expected) {
         CliRun run = CliRun.of(args.trim().split(" "));

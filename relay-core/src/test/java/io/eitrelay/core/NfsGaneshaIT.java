@@ -38,6 +38,7 @@ class NfsGaneshaIT {
     int nfsPort;
     int relayPort;
     Relay client;
+    final io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
 
     @BeforeEach
     void setUp() throws Exception {
@@ -67,7 +68,8 @@ class NfsGaneshaIT {
                 TransportChoice.AUTO, ProviderChoice.AUTO));
         relays.add(server);
         EndpointConfig clientConfig = Configs.client(server.endpoints().get(0).boundAddress().getPort(), pki.caFile());
-        client = Relay.start(Configs.relay(clientConfig.withFraming(framing), TransportChoice.AUTO, ProviderChoice.AUTO));
+        client = Relay.start(Configs.relay(clientConfig.withFraming(framing), TransportChoice.AUTO, ProviderChoice.AUTO),
+                registry);
         relays.add(client);
         relayPort = client.endpoints().get(0).boundAddress().getPort();
     }
@@ -110,5 +112,12 @@ class NfsGaneshaIT {
         assertEquals(stats.recordsToTarget(), stats.recordsFromTarget(), "one reply per call");
         assertEquals(0, stats.framingErrors());
         assertEquals("TLSv1.3", stats.lastTlsProtocol());
+        // Every NFSv4 call is timed to its reply: NULL pings and COMPOUNDs.
+        io.micrometer.core.instrument.Timer compound = registry.find(io.eitrelay.core.metrics.MeterNames.RPC_CALLS)
+                .tags("program", "NFS", "version", "4", "procedure", "COMPOUND").timer();
+        assertTrue(compound != null && compound.count() > 10, registry.getMetersAsString());
+        long timed = registry.find(io.eitrelay.core.metrics.MeterNames.RPC_CALLS).timers().stream()
+                .mapToLong(io.micrometer.core.instrument.Timer::count).sum();
+        assertEquals(stats.recordsToTarget(), timed, "every call matched to its reply by xid");
     }
 }
