@@ -85,8 +85,9 @@ public final class EndpointListener {
     }
 
     /** New settings for connections accepted from now on; open connections keep theirs. */
-    void update(EndpointConfig newConfig, SslContext sslContext) {
+    void update(EndpointConfig newConfig, SslContext sslContext) throws io.eitrelay.core.tls.TlsConfigException {
         runtime.update(newConfig, sslContext);
+        io.eitrelay.core.tls.TlsContexts.ownCertificateNotAfter(newConfig).ifPresent(stats::ownCertificate);
     }
 
     Future<Void> stopAccepting() {

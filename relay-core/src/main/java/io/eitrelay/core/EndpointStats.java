@@ -35,6 +35,8 @@ public final class EndpointStats {
     private final LongAdder recordsToTarget = new LongAdder();
     private final LongAdder recordsFromTarget = new LongAdder();
     private final LongAdder framingErrors = new LongAdder();
+    private final AtomicLong ownNotAfter = new AtomicLong(Long.MIN_VALUE);
+    private final AtomicLong peerNotAfter = new AtomicLong(Long.MIN_VALUE);
     private volatile String lastTlsProtocol = "";
     private volatile String lastTlsCipher = "";
 
@@ -55,6 +57,37 @@ public final class EndpointStats {
         this.framingErrorsMeter = Counter.builder(MeterNames.FRAMING_ERRORS).tags(tags).register(registry);
         this.handshakeTime = Timer.builder(MeterNames.HANDSHAKE_TIME).tags(tags).register(registry);
         registry.gauge(MeterNames.CONNECTIONS_ACTIVE, tags, active);
+        registry.gauge(MeterNames.CERTIFICATE_EXPIRY_DAYS, tags.and(MeterNames.TAG_CERTIFICATE, "own"), ownNotAfter,
+                EndpointStats::daysLeft);
+        registry.gauge(MeterNames.CERTIFICATE_EXPIRY_DAYS, tags.and(MeterNames.TAG_CERTIFICATE, "peer"), peerNotAfter,
+                EndpointStats::daysLeft);
+    }
+
+    /** Days from now until {@code notAfter} (epoch seconds); NaN (no sample) while unknown. */
+    private static double daysLeft(AtomicLong notAfter) {
+        long seconds = notAfter.get();
+        return seconds == Long.MIN_VALUE ? Double.NaN
+                : (seconds - java.time.Instant.now().getEpochSecond()) / 86_400.0;
+    }
+
+    /** The certificate this endpoint presents (loaded at start and on reload). */
+    public void ownCertificate(java.time.Instant notAfter) {
+        ownNotAfter.set(notAfter.getEpochSecond());
+    }
+
+    /** The certificate the peer presented in the latest handshake. */
+    public void peerCertificate(java.time.Instant notAfter) {
+        peerNotAfter.set(notAfter.getEpochSecond());
+    }
+
+    /** Days until the peer's certificate (latest handshake) expires; NaN before any. */
+    public double peerCertificateDaysLeft() {
+        return daysLeft(peerNotAfter);
+    }
+
+    /** Days until our own certificate expires; NaN when the endpoint presents none. */
+    public double ownCertificateDaysLeft() {
+        return daysLeft(ownNotAfter);
     }
 
     public void connectionOpened() {

@@ -54,13 +54,14 @@ public final class Relay implements AutoCloseable {
             for (int i = 0; i < config.endpoints().size(); i++) {
                 EndpointListener listener = new EndpointListener(config.endpoints().get(i), transport, contexts.get(i), registry);
                 listeners.add(listener);
+                TlsContexts.ownCertificateNotAfter(listener.config()).ifPresent(listener.stats()::ownCertificate);
                 listener.bind();
                 EndpointConfig endpoint = listener.config();
                 log.info("[{}] listening on {} -> {} ({} mode)", endpoint.name(),
                         RelayStartException.format(listener.boundAddress()), endpoint.target(),
                         endpoint.mode().name().toLowerCase(java.util.Locale.ROOT));
             }
-        } catch (RelayStartException e) {
+        } catch (RelayStartException | TlsConfigException e) {
             for (EndpointListener listener : listeners) {
                 listener.stopAccepting().awaitUninterruptibly();
                 listener.shutdown().awaitUninterruptibly();

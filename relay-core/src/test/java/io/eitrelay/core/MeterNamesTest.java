@@ -93,6 +93,14 @@ class MeterNamesTest {
             assertEquals(2, registry.get(MeterNames.TLS_SESSIONS).tag(MeterNames.TAG_PROTOCOL, "TLSv1.3").counter().count());
             assertEquals(2, registry.get(MeterNames.HANDSHAKE_TIME).timer().count());
 
+            // Test certificates are valid for one more day.
+            double peerDays = registry.get(MeterNames.CERTIFICATE_EXPIRY_DAYS).tag(MeterNames.TAG_CERTIFICATE, "peer").gauge().value();
+            assertTrue(peerDays > 0.9 && peerDays <= 1.0, "peer certificate days left: " + peerDays);
+            assertTrue(Double.isNaN(registry.get(MeterNames.CERTIFICATE_EXPIRY_DAYS).tag(MeterNames.TAG_CERTIFICATE, "own")
+                    .gauge().value()), "the client presents no certificate");
+            double serverOwn = server.endpoints().get(0).stats().ownCertificateDaysLeft();
+            assertTrue(serverOwn > 0.9 && serverOwn <= 1.0, "server's own certificate days left: " + serverOwn);
+
             Set<String> published = new HashSet<>();
             for (Meter meter : registry.getMeters()) {
                 published.add(meter.getId().getName());

@@ -25,6 +25,12 @@ public final class MeterNames {
     /** Counter, connections closed because the stream broke ONC-RPC record framing or the size cap. Tags: endpoint. */
     public static final String FRAMING_ERRORS = "eitrelay.rpc.framing.errors";
 
+    /**
+     * Gauge, days until a certificate expires (negative once expired; absent until known). Tags: endpoint,
+     * certificate = own (the one this endpoint presents) | peer (the one presented to it most recently).
+     */
+    public static final String CERTIFICATE_EXPIRY_DAYS = "eitrelay.certificate.expiry.days";
+
     /** Tag keys. */
     public static final String TAG_ENDPOINT = "endpoint";
     public static final String TAG_DIRECTION = "direction";
@@ -35,6 +41,7 @@ public final class MeterNames {
     public static final String TAG_PROGRAM = "program";
     public static final String TAG_VERSION = "version";
     public static final String TAG_PROCEDURE = "procedure";
+    public static final String TAG_CERTIFICATE = "certificate";
 
     private MeterNames() {
     }

@@ -105,10 +105,23 @@ final class RelayConnection {
         if (tls != null) {
             SSLSession session = tls.engine().getSession();
             endpoint.stats().tlsEstablished(session.getProtocol(), session.getCipherSuite(), System.nanoTime() - tlsStartNanos);
+            peerNotAfter(session).ifPresent(endpoint.stats()::peerCertificate);
             tlsInfo = " " + session.getProtocol() + " " + session.getCipherSuite() + peerSubject(session);
         }
         log.info("[{}] #{} {} -> {} ({}) established{}", config().name(), id,
                 frontend.remoteAddress(), config().target(), backend.remoteAddress(), tlsInfo);
+    }
+
+    private static java.util.Optional<java.time.Instant> peerNotAfter(SSLSession session) {
+        try {
+            java.security.cert.Certificate[] chain = session.getPeerCertificates();
+            if (chain.length > 0 && chain[0] instanceof java.security.cert.X509Certificate x509) {
+                return java.util.Optional.of(x509.getNotAfter().toInstant());
+            }
+        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+            // none presented
+        }
+        return java.util.Optional.empty();
     }
 
     /** Who is on the other end of the TLS side, e.g. " peer CN=fs-1.example", when it presented a certificate. */
@@ -116,7 +129,8 @@ final class RelayConnection {
         try {
             java.security.cert.Certificate[] chain = session.getPeerCertificates();
             if (chain.length > 0 && chain[0] instanceof java.security.cert.X509Certificate x509) {
-                return " peer " + x509.getSubjectX500Principal().getName();
+                return " peer " + x509.getSubjectX500Principal().getName()
+                        + " (expires " + x509.getNotAfter().toInstant() + ")";
             }
         } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
             // No certificate presented (a server endpoint without client certificates).

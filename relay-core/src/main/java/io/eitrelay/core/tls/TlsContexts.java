@@ -91,6 +91,15 @@ public final class TlsContexts {
         }
     }
 
+    /** When the certificate this endpoint presents expires, if it presents one (for the expiry gauge). */
+    public static java.util.Optional<java.time.Instant> ownCertificateNotAfter(EndpointConfig endpoint)
+            throws TlsConfigException {
+        if (endpoint.tls().keyPair().isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(readChain(endpoint.tls().keyPair().get())[0].getNotAfter().toInstant());
+    }
+
     /** TLS 1.3 suites must be listed for the JDK provider; stunnel's {@code ciphers} only covers TLS 1.2. */
     private static List<String> cipherNames(TlsSettings tls) {
         List<String> names = new ArrayList<>();
