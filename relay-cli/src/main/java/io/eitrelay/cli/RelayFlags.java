@@ -77,9 +77,10 @@ final class RelayFlags {
             defaultValue = "12h")
     Duration idleTimeout;
 
-    @Option(names = "--rpc-framing",
-            description = "Check ONC-RPC record marks on the plaintext side (RFC 5531 §11): a stream that is not "
-                    + "record-marked, or a record over --max-record-size, closes that connection.")
+    @Option(names = "--rpc-framing", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Follow ONC-RPC record marks on the plaintext side (RFC 5531 §11): a stream that is not "
+                    + "record-marked, or a record over --max-record-size, closes that connection; RPC calls are "
+                    + "timed per procedure. On by default; --no-rpc-framing relays any byte stream.")
     boolean rpcFraming;
 
     @Option(names = "--max-record-size", paramLabel = "BYTES", defaultValue = "1114112",

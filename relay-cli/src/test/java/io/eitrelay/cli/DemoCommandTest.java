@@ -18,7 +18,8 @@ class DemoCommandTest {
         assertTrue(out.contains("TLS provider  " + providerName), out);
         assertTrue(out.matches("(?s).*TLS           TLSv1\\.3 TLS_AES_(128|256)_GCM_SHA(256|384), server certificate verified.*"), out);
         assertTrue(out.contains("moved         8 MiB up and 8 MiB down"), out);
-        assertTrue(out.contains("relay bytes   8388608 to target, 8388608 from target"), out);
+        // 8 records of 1 MiB, each with its 4-byte record mark.
+        assertTrue(out.contains("relay bytes   8388640 to target, 8388640 from target in 8 + 8 ONC-RPC records"), out);
         assertTrue(out.contains("SHA-256 of data sent and data received identical"), out);
     }
 }

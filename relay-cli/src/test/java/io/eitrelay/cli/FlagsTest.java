@@ -84,11 +84,13 @@ class FlagsTest {
     }
 
     @Test
-    void rpcFramingIsOptInWithACap() {
-        assertEquals(io.eitrelay.core.config.RecordFraming.off(),
+    void rpcFramingIsOnByDefaultWithACapAndCanBeTurnedOff() {
+        assertEquals(io.eitrelay.core.config.RecordFraming.on(io.eitrelay.core.config.RecordFraming.DEFAULT_MAX_RECORD),
                 parse("--listen", "127.0.0.1:1", "--target", "x:2049").endpoints().get(0).framing());
         assertEquals(io.eitrelay.core.config.RecordFraming.on(4096), parse("--listen", "127.0.0.1:1", "--target", "x:2049",
-                "--rpc-framing", "--max-record-size", "4096").endpoints().get(0).framing());
+                "--max-record-size", "4096").endpoints().get(0).framing());
+        assertEquals(io.eitrelay.core.config.RecordFraming.off(), parse("--listen", "127.0.0.1:1", "--target", "x:2049",
+                "--no-rpc-framing").endpoints().get(0).framing());
         CliRun bad = CliRun.of("--listen", "127.0.0.1:1", "--target", "x:2049", "--rpc-framing", "--max-record-size", "0");
         assertEquals(ExitCodes.CONFIG_ERROR, bad.exitCode());
         assertTrue(bad.err().contains("--max-record-size must be at least 1 but was 0"), bad.err());

@@ -86,6 +86,25 @@ public final class Transfer {
         }
     }
 
+    /**
+     * About {@code payloadBytes} of random data as ONC-RPC records (RFC 5531 §11 marks, records of up to
+     * 64 KiB), what an NFS client sends: for relays that follow record framing.
+     */
+    public static byte[] rpcRecords(int payloadBytes, long seed) {
+        java.util.Random random = new java.util.Random(seed);
+        java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(payloadBytes + 4 * (payloadBytes / 1024 + 2));
+        int left = payloadBytes;
+        do {
+            int size = Math.min(left, 1 + random.nextInt(64 * 1024));
+            out.putInt(0x8000_0000 | size);
+            byte[] payload = new byte[size];
+            random.nextBytes(payload);
+            out.put(payload);
+            left -= size;
+        } while (left > 0);
+        return java.util.Arrays.copyOf(out.array(), out.position());
+    }
+
     public static byte[] random(int size, long seed) {
         byte[] data = new byte[size];
         new java.util.Random(seed).nextBytes(data);

@@ -109,8 +109,8 @@ public final class DemoCommand implements Callable<Integer> {
                 + ", server certificate verified (CA chain + host name " + SERVER_NAME + ")");
         out.printf(Locale.ROOT, "  moved         %.0f MiB up and %.0f MiB down at once in %.2f s: %.0f MiB/s each way, %.0f MiB/s total%n",
                 mibEach, mibEach, seconds, mibEach / seconds, 2 * mibEach / seconds);
-        out.printf(Locale.ROOT, "  relay bytes   %d to target, %d from target (client endpoint counters)%n",
-                stats.bytesToTarget(), stats.bytesFromTarget());
+        out.printf(Locale.ROOT, "  relay bytes   %d to target, %d from target in %d + %d ONC-RPC records (client endpoint counters)%n",
+                stats.bytesToTarget(), stats.bytesFromTarget(), stats.recordsToTarget(), stats.recordsFromTarget());
         out.printf(Locale.ROOT, "  CPU           %.2f s for the whole process (both relays, echo and load generator)%n", cpuNanos / 1e9);
         out.println("  check         " + (result.identical() ? "SHA-256 of data sent and data received identical"
                 : "MISMATCH: the data that came back differs from what was sent"));
@@ -119,7 +119,8 @@ public final class DemoCommand implements Callable<Integer> {
 
     private static EndpointConfig endpoint(String name, Mode mode, int targetPort, TlsSettings tls) {
         return new EndpointConfig(name, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                new HostPort("127.0.0.1", targetPort), mode, tls, Timeouts.defaults(), SocketOptions.defaults());
+                new HostPort("127.0.0.1", targetPort), mode, tls, Timeouts.defaults(), SocketOptions.defaults(),
+                io.eitrelay.core.config.RecordFraming.on(io.eitrelay.core.config.RecordFraming.DEFAULT_MAX_RECORD));
     }
 
     private static int port(Relay relay) {

@@ -13,9 +13,14 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-/** Sends {@code bytes} of random data through a listener while reading the echo, and compares digests. */
+/**
+ * Sends {@code bytes} of random data through a listener as ONC-RPC records of up to 1 MiB (what an NFS
+ * client's WRITE calls look like on the wire, RFC 5531 §11 record marks), reads the echo while sending,
+ * and compares digests of everything sent and received.
+ */
 final class DemoTransfer {
     private static final int BLOCK = 1024 * 1024;
+    private static final int RECORD_MARK = io.eitrelay.core.rpc.RecordMark.SIZE;
     private static final int READ_TIMEOUT_MILLIS = 60_000;
 
     record Result(long bytes, long nanos, boolean identical) { }
@@ -41,7 +46,8 @@ final class DemoTransfer {
             }
             long nanos = System.nanoTime() - start;
             byte[] sentDigest = sent.get(READ_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-            return new Result(bytes, nanos, total == bytes && Arrays.equals(sentDigest, received.digest()));
+            long expected = bytes + RECORD_MARK * ((bytes + BLOCK - 1) / BLOCK);
+            return new Result(bytes, nanos, total == expected && Arrays.equals(sentDigest, received.digest()));
         }
     }
 
@@ -49,8 +55,12 @@ final class DemoTransfer {
         MessageDigest digest = sha256();
         try {
             OutputStream out = socket.getOutputStream();
+            byte[] mark = new byte[4];
             for (long left = bytes; left > 0; left -= block.length) {
                 int n = (int) Math.min(block.length, left);
+                java.nio.ByteBuffer.wrap(mark).putInt(io.eitrelay.core.rpc.RecordMark.of(n, true));
+                out.write(mark);
+                digest.update(mark);
                 out.write(block, 0, n);
                 digest.update(block, 0, n);
             }

@@ -11,6 +11,7 @@ import io.eitrelay.core.config.HostPort;
 import io.eitrelay.core.config.KeyPairFiles;
 import io.eitrelay.core.config.Mode;
 import io.eitrelay.core.config.PeerCheck;
+import io.eitrelay.core.config.RecordFraming;
 import io.eitrelay.core.config.RelayConfig;
 import io.eitrelay.core.config.RuntimeOptions;
 import io.eitrelay.core.config.SocketOptions;
@@ -117,7 +118,9 @@ public final class StunnelTranslator {
                 s.busyTimeout != null ? s.busyTimeout : base.handshake(),
                 s.idleTimeout != null ? s.idleTimeout : base.idle());
         SocketOptions socket = SocketOptions.defaults();
-        return new EndpointConfig(service.name(), s.accept, s.connect, mode, tls, timeouts, socket);
+        // NFS is what helpers tunnel: record marks are followed (and bad streams refused) as with the flags.
+        return new EndpointConfig(service.name(), s.accept, s.connect, mode, tls, timeouts, socket,
+                RecordFraming.on(RecordFraming.DEFAULT_MAX_RECORD));
     }
 
     /** Per-service values while options are applied in order (later lines win, as in stunnel). */

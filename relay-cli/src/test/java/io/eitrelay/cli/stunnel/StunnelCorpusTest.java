@@ -59,6 +59,8 @@ class StunnelCorpusTest {
         assertEquals(Duration.ofSeconds(70), e.timeouts().idle());
         assertEquals(Duration.ofSeconds(20), e.timeouts().handshake(), "TIMEOUTbusy bounds the handshake");
         assertEquals(List.copyOf(CipherSuite.defaults()), e.tls().ciphers());
+        assertEquals(io.eitrelay.core.config.RecordFraming.on(io.eitrelay.core.config.RecordFraming.DEFAULT_MAX_RECORD),
+                e.framing(), "NFS through a drop-in: record marks followed");
     }
 
     @Test

@@ -122,7 +122,7 @@ class StunnelModeIT {
         assertEquals("stunnel", Files.readString(Path.of("/proc/" + process.pid() + "/comm")).trim());
         assertTrue(Files.readString(Path.of("/proc/" + process.pid() + "/cmdline")).contains("stunnel"));
         assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(pid)));
-        byte[] data = Transfer.random(2 << 20, 21);
+        byte[] data = Transfer.rpcRecords(2 << 20, 21);
         assertArrayEquals(data, Transfer.exchange(port, data, List.of(65536), 60));
         new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).start().waitFor();
         assertTrue(process.waitFor(20, TimeUnit.SECONDS));
@@ -146,7 +146,7 @@ class StunnelModeIT {
         process = new ProcessBuilder(LAUNCHER.toString(), config.toString()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("stderr.txt").toFile()).start();
         awaitListening(port);
-        byte[] data = Transfer.random(10_000, 22);
+        byte[] data = Transfer.rpcRecords(10_000, 22);
         assertArrayEquals(data, Transfer.exchange(port, data, List.of(1000), 30));
         assertTrue(Eventually.within(5_000, () -> read(log).contains("LOG5[alinas]: #")), read(log));
         assertTrue(read(log).matches("(?s)\\d{4}\\.\\d{2}\\.\\d{2} \\d{2}:\\d{2}:\\d{2} LOG5\\[main\\]: .*"), read(log));
@@ -191,11 +191,11 @@ class StunnelModeIT {
                     assertTrue(Eventually.within(10_000, () -> read(log).split("configuration reloaded", -1).length - 1 == reloads),
                             read(log));
                     // The long-lived connection keeps flowing through every reload.
-                    byte[] chunk = Transfer.random(256 * 1024, i);
+                    byte[] chunk = Transfer.rpcRecords(256 * 1024, i);
                     out.write(chunk);
                     assertArrayEquals(chunk, in.readNBytes(chunk.length), "long-lived connection, reload " + i);
                     // A new connection handshakes with the rotated certificate.
-                    byte[] data = Transfer.random(4096, 100 + i);
+                    byte[] data = Transfer.rpcRecords(4096, 100 + i);
                     assertArrayEquals(data, Transfer.exchange(port, data, List.of(4096), 30));
                     assertTrue(serverLog.await("peer CN=client-v" + i, 5_000) != null, serverLog.lines().toString());
                 }
@@ -222,7 +222,7 @@ class StunnelModeIT {
         new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).start().waitFor();
         assertTrue(Eventually.within(10_000, () -> read(log).contains("keeping the running configuration")), read(log));
         assertTrue(read(log).contains("\"bogusOpt = 1\": Specified option name is not valid here"), read(log));
-        byte[] data = Transfer.random(1000, 41);
+        byte[] data = Transfer.rpcRecords(1000, 41);
         assertArrayEquals(data, Transfer.exchange(port, data, List.of(100), 30));
         // logrotate: move the file away, SIGUSR1, and new lines go to a fresh file of the old name.
         Path rotated = dir.resolve("stunnel.log.1");
@@ -282,7 +282,7 @@ class StunnelModeIT {
             String line = sockets.lines().filter(l -> l.contains("127.0.0.1:" + port + " ")).findFirst().orElse("");
             assertTrue(line.contains("pid=" + daemonPid + ","), "listener owned by the pid in the pid file: " + line);
             assertTrue(line.contains("((\"stunnel\","), "AZNFS greps ss for a process named stunnel: " + line);
-            byte[] data = Transfer.random(100_000, 23);
+            byte[] data = Transfer.rpcRecords(100_000, 23);
             assertArrayEquals(data, Transfer.exchange(port, data, List.of(8192), 30));
         } finally {
             new ProcessBuilder("kill", "-TERM", Long.toString(daemonPid)).start().waitFor();
