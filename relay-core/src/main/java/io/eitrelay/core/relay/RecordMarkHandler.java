@@ -1,6 +1,7 @@
 package io.eitrelay.core.relay;
 
 import io.eitrelay.core.EndpointStats;
+import io.eitrelay.core.rpc.Nfs4Compound;
 import io.eitrelay.core.rpc.RecordFramingException;
 import io.eitrelay.core.rpc.RecordScanner;
 import io.eitrelay.core.rpc.RpcCallTracker;
@@ -30,8 +31,11 @@ final class RecordMarkHandler extends ChannelDuplexHandler {
     RecordMarkHandler(int maxRecordBytes, boolean readsAreCalls, EndpointStats stats) {
         this.stats = stats;
         this.readsAreCalls = readsAreCalls;
-        this.inbound = new RecordScanner(maxRecordBytes, readsAreCalls ? this::call : this::reply);
-        this.outbound = new RecordScanner(maxRecordBytes, readsAreCalls ? this::reply : this::call);
+        // Calls: enough of each to name an NFSv4 COMPOUND's main operation; replies: xid and type.
+        this.inbound = readsAreCalls ? new RecordScanner(maxRecordBytes, this::call, Nfs4Compound.CAPTURE_BYTES)
+                : new RecordScanner(maxRecordBytes, this::reply);
+        this.outbound = readsAreCalls ? new RecordScanner(maxRecordBytes, this::reply)
+                : new RecordScanner(maxRecordBytes, this::call, Nfs4Compound.CAPTURE_BYTES);
     }
 
     private void call(byte[] header, int length) {
@@ -42,7 +46,7 @@ final class RecordMarkHandler extends ChannelDuplexHandler {
         RpcCallTracker.Completed done = calls.replyHeader(header, length, System.nanoTime());
         if (done != null) {
             stats.rpcCall(RpcNames.program(done.program()), RpcNames.version(done.program(), done.version()),
-                    RpcNames.procedure(done.program(), done.version(), done.procedure()), done.nanos());
+                    done.procedureName(), done.nanos());
         }
     }
 

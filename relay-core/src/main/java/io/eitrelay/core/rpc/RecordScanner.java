@@ -22,7 +22,7 @@ public final class RecordScanner {
 
     private final int maxRecordBytes;
     private final HeaderListener listener;
-    private final byte[] header = new byte[HEADER_BYTES];
+    private final byte[] header;
     private int headerLength;
     private boolean headerDelivered;
     private int markBytes;          // bytes of the current mark seen so far (0..3 between chunks)
@@ -37,11 +37,17 @@ public final class RecordScanner {
     }
 
     public RecordScanner(int maxRecordBytes, HeaderListener listener) {
+        this(maxRecordBytes, listener, HEADER_BYTES);
+    }
+
+    /** @param captureBytes how many leading bytes of each record the listener gets (at least the RPC header) */
+    public RecordScanner(int maxRecordBytes, HeaderListener listener, int captureBytes) {
         if (maxRecordBytes < 1) {
             throw new IllegalArgumentException("maxRecordBytes must be positive: " + maxRecordBytes);
         }
         this.maxRecordBytes = maxRecordBytes;
         this.listener = listener;
+        this.header = new byte[Math.max(HEADER_BYTES, captureBytes)];
     }
 
     /**
@@ -58,10 +64,10 @@ public final class RecordScanner {
             if (fragmentRemaining > 0) {
                 int skip = (int) Math.min(fragmentRemaining, end - index);
                 if (listener != null && !headerDelivered) {
-                    int copy = Math.min(skip, HEADER_BYTES - headerLength);
+                    int copy = Math.min(skip, header.length - headerLength);
                     chunk.getBytes(index, header, headerLength, copy);
                     headerLength += copy;
-                    if (headerLength == HEADER_BYTES) {
+                    if (headerLength == header.length) {
                         deliverHeader();
                     }
                 }

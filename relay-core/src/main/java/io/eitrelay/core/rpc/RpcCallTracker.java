@@ -18,10 +18,12 @@ public final class RpcCallTracker {
     private static final int MSG_REPLY = 1;
     private static final int RPC_VERSION = 2; // RFC 5531 §9 rpcvers
 
-    /** A completed call. */
-    public record Completed(int program, int version, int procedure, long nanos) { }
+    /**
+     * A completed call; {@code procedureName} is the metric label (for NFSv4 COMPOUNDs, the main operation).
+     */
+    public record Completed(int program, int version, int procedure, String procedureName, long nanos) { }
 
-    private record Call(int program, int version, int procedure, long startNanos) { }
+    private record Call(int program, int version, int procedure, String procedureName, long startNanos) { }
 
     private final Map<Integer, Call> outstanding = new LinkedHashMap<>(64, 0.75f, false) {
         private static final long serialVersionUID = 1L;
@@ -38,7 +40,12 @@ public final class RpcCallTracker {
             return;
         }
         expire(nowNanos);
-        outstanding.put(word(header, 0), new Call(word(header, 3), word(header, 4), word(header, 5), nowNanos));
+        int program = word(header, 3);
+        int version = word(header, 4);
+        int procedure = word(header, 5);
+        String name = program == RpcNames.PROGRAM_NFS && version == 4 && procedure == 1
+                ? Nfs4Compound.mainOperation(header, length) : RpcNames.procedure(program, version, procedure);
+        outstanding.put(word(header, 0), new Call(program, version, procedure, name, nowNanos));
     }
 
     /** A record came back from the server; the completed call when it is the reply to one we saw, else null. */
@@ -50,7 +57,8 @@ public final class RpcCallTracker {
         if (call == null) {
             return null;
         }
-        return new Completed(call.program(), call.version(), call.procedure(), nowNanos - call.startNanos());
+        return new Completed(call.program(), call.version(), call.procedure(), call.procedureName(),
+                nowNanos - call.startNanos());
     }
 
     public int outstanding() {

@@ -21,8 +21,8 @@ class RpcCallTrackerTest {
         tracker.callHeader(call(7, RpcNames.PROGRAM_NFS, 3, 1), 24, 1_000);
         tracker.callHeader(call(8, RpcNames.PROGRAM_NFS, 3, 6), 24, 2_000);
         RpcCallTracker.Completed read = tracker.replyHeader(reply(8), 8, 5_000);
-        assertEquals(new RpcCallTracker.Completed(RpcNames.PROGRAM_NFS, 3, 6, 3_000), read, "replies may come out of order");
-        assertEquals(new RpcCallTracker.Completed(RpcNames.PROGRAM_NFS, 3, 1, 9_000), tracker.replyHeader(reply(7), 24, 10_000));
+        assertEquals(new RpcCallTracker.Completed(RpcNames.PROGRAM_NFS, 3, 6, "READ", 3_000), read, "replies may come out of order");
+        assertEquals(new RpcCallTracker.Completed(RpcNames.PROGRAM_NFS, 3, 1, "GETATTR", 9_000), tracker.replyHeader(reply(7), 24, 10_000));
         assertNull(tracker.replyHeader(reply(7), 24, 11_000), "each call completes once");
         assertEquals(0, tracker.outstanding());
     }
