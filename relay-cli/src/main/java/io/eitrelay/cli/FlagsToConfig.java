@@ -32,7 +32,7 @@ final class FlagsToConfig {
                     + " --listen and " + flags.target.size() + " --target");
         }
         Mode mode = flags.server ? Mode.SERVER : Mode.CLIENT;
-        TlsSettings tls = tls(flags, mode);
+        TlsSettings tls = tls(flags.tls, mode);
         Timeouts timeouts;
         try {
             timeouts = new Timeouts(flags.connectTimeout, flags.handshakeTimeout, flags.idleTimeout);
@@ -53,7 +53,7 @@ final class FlagsToConfig {
         return new RelayConfig(endpoints, runtime);
     }
 
-    private static TlsSettings tls(RelayFlags flags, Mode mode) {
+    static TlsSettings tls(TlsFlags flags, Mode mode) {
         TlsSettings tls = TlsSettings.defaults();
         if (!flags.tlsVersions.isEmpty()) {
             tls = tls.withVersions(EnumSet.copyOf(flags.tlsVersions));

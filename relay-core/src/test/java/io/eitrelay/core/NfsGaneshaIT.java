@@ -10,6 +10,7 @@ import io.eitrelay.core.config.RuntimeOptions.ProviderChoice;
 import io.eitrelay.core.config.RuntimeOptions.TransportChoice;
 import io.eitrelay.testing.Configs;
 import io.eitrelay.testing.ExternalProcess;
+import io.eitrelay.testing.Ganesha;
 import io.eitrelay.testing.TestPki;
 import io.eitrelay.testing.Transfer;
 import java.nio.charset.StandardCharsets;
@@ -32,39 +33,24 @@ import org.junit.jupiter.api.io.TempDir;
 class NfsGaneshaIT {
     @TempDir
     Path dir;
-    ExternalProcess ganesha;
+    Ganesha ganesha;
     final List<Relay> relays = new ArrayList<>();
     Path export;
-    int nfsPort;
     int relayPort;
     Relay client;
     final io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
 
     @BeforeEach
     void setUp() throws Exception {
-        String ganeshaBinary = ExternalProcess.require("ganesha.nfsd", "nfs-ganesha");
         ExternalProcess.require("nfs-ls", "libnfs-utils");
-        export = Files.createDirectories(dir.resolve("export"));
-        Path recovery = Files.createDirectories(dir.resolve("recov"));
-        nfsPort = ExternalProcess.freePort();
-        Path config = Files.writeString(dir.resolve("ganesha.conf"), String.join("\n",
-                "NFS_CORE_PARAM { Bind_Addr = 127.0.0.1; NFS_Port = " + nfsPort + "; Protocols = 4; Enable_NLM = false;",
-                "  Enable_RQUOTA = false; Enable_UDP = false; mount_path_pseudo = true; }",
-                "NFS_KRB5 { Active_krb5 = false; }",
-                "NFSv4 { Graceless = true; RecoveryBackend = fs; RecoveryRoot = " + recovery + "; Minor_Versions = 0, 1, 2;",
-                "  Only_Numeric_Owners = true; }",
-                "EXPORT { Export_Id = 1; Path = " + export + "; Pseudo = /export; Access_Type = RW; Squash = No_Root_Squash;",
-                "  Transports = TCP; SecType = sys; FSAL { Name = VFS; } }", ""));
-        // Files are put in place before ganesha starts (deleting behind its back confuses its cache).
-        Files.writeString(export.resolve("hello.txt"), "hello through the relay\n");
-        Files.write(export.resolve("big.bin"), Transfer.random(8 << 20, 77));
-        ganesha = ExternalProcess.start(List.of(ganeshaBinary, "-F", "-f", config.toString(), "-L",
-                dir.resolve("ganesha.log").toString(), "-p", dir.resolve("ganesha.pid").toString()), dir.resolve("ganesha.out"));
-        ganesha.awaitListening(nfsPort, 30_000);
-
+        ganesha = Ganesha.start(dir, false, export -> {
+            Files.writeString(export.resolve("hello.txt"), "hello through the relay\n");
+            Files.write(export.resolve("big.bin"), Transfer.random(8 << 20, 77));
+        });
+        export = ganesha.export();
         TestPki pki = new TestPki(dir);
         RecordFraming framing = RecordFraming.on(RecordFraming.DEFAULT_MAX_RECORD);
-        Relay server = Relay.start(Configs.relay(Configs.server(nfsPort, pki.server()).withFraming(framing),
+        Relay server = Relay.start(Configs.relay(Configs.server(ganesha.nfsPort(), pki.server()).withFraming(framing),
                 TransportChoice.AUTO, ProviderChoice.AUTO));
         relays.add(server);
         EndpointConfig clientConfig = Configs.client(server.endpoints().get(0).boundAddress().getPort(), pki.caFile());

@@ -29,7 +29,9 @@ public final class ExternalProcess implements AutoCloseable {
 
     /** The absolute path of {@code program} on PATH, or a failed test naming the Debian package. */
     public static String require(String program, String debianPackage) {
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(File.pathSeparator)) {
+        // PATH, then the sbin directories a non-login root shell may lack (rpcbind lives in /usr/sbin).
+        String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin") + ":/usr/sbin:/sbin:/usr/local/sbin";
+        for (String dir : path.split(File.pathSeparator)) {
             Path candidate = Path.of(dir, program);
             if (Files.isExecutable(candidate)) {
                 return candidate.toString();
