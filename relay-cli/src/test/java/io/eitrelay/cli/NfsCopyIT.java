@@ -69,8 +69,65 @@ class NfsCopyIT {
         return m.find() ? Long.parseLong(m.group(1)) : 0;
     }
 
-    @Test
-    void nfs3CopyOf256MiBThroughTheTunnelWithMetrics() throws Exception {
+    /** The far end of the tunnel: two TLS-in listeners (NFS, MOUNT) in front of ganesha. */
+    interface FarEnd extends AutoCloseable {
+        int nfsPort();
+
+        int mountPort();
+    }
+
+    FarEnd relayServer(Ganesha ganesha, TestPki pki, RecordFraming framing) throws Exception {
+        EndpointConfig nfsServer = Configs.server(ganesha.nfsPort(), pki.server()).withFraming(framing);
+        EndpointConfig mountServer = new EndpointConfig("mount-server", Configs.loopback(0),
+                new HostPort("127.0.0.1", ganesha.mountPort()), nfsServer.mode(), nfsServer.tls(),
+                nfsServer.timeouts(), nfsServer.socket(), framing);
+        Relay server = Relay.start(new RelayConfig(List.of(nfsServer, mountServer), new RuntimeOptions(
+                RuntimeOptions.TransportChoice.AUTO, RuntimeOptions.ProviderChoice.AUTO, Duration.ZERO)));
+        return new FarEnd() {
+            public int nfsPort() {
+                return server.endpoints().get(0).boundAddress().getPort();
+            }
+
+            public int mountPort() {
+                return server.endpoints().get(1).boundAddress().getPort();
+            }
+
+            public void close() {
+                server.stop(Duration.ZERO);
+            }
+        };
+    }
+
+    FarEnd stunnelServer(Ganesha ganesha, TestPki pki) throws Exception {
+        var cert = pki.server();
+        int nfs = ExternalProcess.freePort();
+        int mount = ExternalProcess.freePort();
+        Path config = Files.writeString(dir.resolve("stunnel-server.conf"), String.join("\n", "foreground = yes", "pid =",
+                "cert = " + cert.certificateChain(), "key = " + cert.privateKey(),
+                "[nfs]", "accept = 127.0.0.1:" + nfs, "connect = 127.0.0.1:" + ganesha.nfsPort(),
+                "[mount]", "accept = 127.0.0.1:" + mount, "connect = 127.0.0.1:" + ganesha.mountPort(), ""));
+        ExternalProcess stunnel = ExternalProcess.start(List.of(ExternalProcess.require("stunnel4", "stunnel4"),
+                config.toString()), dir.resolve("stunnel-server.out"));
+        stunnel.awaitListening(nfs, 10_000);
+        stunnel.awaitListening(mount, 10_000);
+        return new FarEnd() {
+            public int nfsPort() {
+                return nfs;
+            }
+
+            public int mountPort() {
+                return mount;
+            }
+
+            public void close() {
+                stunnel.close();
+            }
+        };
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "through relay client -> {0} server")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"relay", "stunnel"})
+    void nfs3CopyOf256MiBThroughTheTunnelWithMetrics(String farEnd) throws Exception {
         ExternalProcess.require("nfs-cp", "libnfs-utils");
         Path local = dir.resolve("random.bin");
         try (java.io.OutputStream out = Files.newOutputStream(local)) {
@@ -78,43 +135,36 @@ class NfsCopyIT {
                 out.write(Transfer.random(16 << 20, i));
             }
         }
+        RecordFraming framing = RecordFraming.on(RecordFraming.DEFAULT_MAX_RECORD);
         try (Ganesha ganesha = Ganesha.start(dir, true, export -> { })) {
             TestPki pki = new TestPki(dir);
-            RecordFraming framing = RecordFraming.on(RecordFraming.DEFAULT_MAX_RECORD);
-            EndpointConfig nfsServer = Configs.server(ganesha.nfsPort(), pki.server()).withFraming(framing);
-            EndpointConfig mountServer = new EndpointConfig("mount-server", Configs.loopback(0),
-                    new HostPort("127.0.0.1", ganesha.mountPort()), nfsServer.mode(), nfsServer.tls(),
-                    nfsServer.timeouts(), nfsServer.socket(), framing);
-            RuntimeOptions runtime = new RuntimeOptions(RuntimeOptions.TransportChoice.AUTO,
-                    RuntimeOptions.ProviderChoice.AUTO, Duration.ZERO);
-            Relay server = Relay.start(new RelayConfig(List.of(nfsServer, mountServer), runtime));
-            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            EndpointConfig nfsClient = Configs.client(server.endpoints().get(0).boundAddress().getPort(), pki.caFile())
-                    .withFraming(framing);
-            EndpointConfig mountClient = new EndpointConfig("mount-client", Configs.loopback(0),
-                    new HostPort("127.0.0.1", server.endpoints().get(1).boundAddress().getPort()), nfsClient.mode(),
-                    nfsClient.tls(), nfsClient.timeouts(), nfsClient.socket(), framing);
-            Relay client = Relay.start(new RelayConfig(List.of(nfsClient, mountClient), runtime), registry);
-            try {
-                String ports = "version=3&nfsport=" + client.endpoints().get(0).boundAddress().getPort()
-                        + "&mountport=" + client.endpoints().get(1).boundAddress().getPort();
-                run("nfs-cp", local.toString(), "nfs://127.0.0.1/export/copy.bin?" + ports);
-                Path back = dir.resolve("back.bin");
-                run("nfs-cp", "nfs://127.0.0.1/export/copy.bin?" + ports, back.toString());
-                assertEquals(sha256(local), sha256(back), "256 MiB written and read back over NFSv3 through the tunnel");
-                assertEquals(sha256(local), sha256(ganesha.export().resolve("copy.bin")), "and stored intact on the server");
+            try (FarEnd server = farEnd.equals("relay") ? relayServer(ganesha, pki, framing) : stunnelServer(ganesha, pki)) {
+                PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+                EndpointConfig nfsClient = Configs.client(server.nfsPort(), pki.caFile()).withFraming(framing);
+                EndpointConfig mountClient = new EndpointConfig("mount-client", Configs.loopback(0),
+                        new HostPort("127.0.0.1", server.mountPort()), nfsClient.mode(), nfsClient.tls(),
+                        nfsClient.timeouts(), nfsClient.socket(), framing);
+                Relay client = Relay.start(new RelayConfig(List.of(nfsClient, mountClient), new RuntimeOptions(
+                        RuntimeOptions.TransportChoice.AUTO, RuntimeOptions.ProviderChoice.AUTO, Duration.ZERO)), registry);
+                try {
+                    String ports = "version=3&nfsport=" + client.endpoints().get(0).boundAddress().getPort()
+                            + "&mountport=" + client.endpoints().get(1).boundAddress().getPort();
+                    run("nfs-cp", local.toString(), "nfs://127.0.0.1/export/copy.bin?" + ports);
+                    Path back = dir.resolve("back.bin");
+                    run("nfs-cp", "nfs://127.0.0.1/export/copy.bin?" + ports, back.toString());
+                    assertEquals(sha256(local), sha256(back), "256 MiB written and read back over NFSv3 through the tunnel");
+                    assertEquals(sha256(local), sha256(ganesha.export().resolve("copy.bin")), "and stored intact on the server");
 
-                String scrape = registry.scrape();
-                long writes = count(scrape, "WRITE");
-                long reads = count(scrape, "READ");
-                assertTrue(writes >= SIZE / MAX_TRANSFER, "WRITE calls " + writes + "\n" + scrape);
-                assertTrue(reads >= SIZE / MAX_TRANSFER, "READ calls " + reads + "\n" + scrape);
-                assertTrue(scrape.contains("procedure=\"MNT\",program=\"MOUNT\",version=\"3\""), "MOUNT tunnelled: " + scrape);
-                assertTrue(scrape.contains("eitrelay_rpc_framing_errors_total{endpoint=\"client\"} 0.0"), scrape);
-                assertEquals(0, client.endpoints().get(0).stats().framingErrors());
-            } finally {
-                client.stop(Duration.ZERO);
-                server.stop(Duration.ZERO);
+                    String scrape = registry.scrape();
+                    long writes = count(scrape, "WRITE");
+                    long reads = count(scrape, "READ");
+                    assertTrue(writes >= SIZE / MAX_TRANSFER, "WRITE calls " + writes + "\n" + scrape);
+                    assertTrue(reads >= SIZE / MAX_TRANSFER, "READ calls " + reads + "\n" + scrape);
+                    assertTrue(scrape.contains("procedure=\"MNT\",program=\"MOUNT\",version=\"3\""), "MOUNT tunnelled: " + scrape);
+                    assertTrue(scrape.contains("eitrelay_rpc_framing_errors_total{endpoint=\"client\"} 0.0"), scrape);
+                } finally {
+                    client.stop(Duration.ZERO);
+                }
             }
         }
     }
