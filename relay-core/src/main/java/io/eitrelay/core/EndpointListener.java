@@ -87,7 +87,11 @@ public final class EndpointListener {
     /** New settings for connections accepted from now on; open connections keep theirs. */
     void update(EndpointConfig newConfig, SslContext sslContext) throws io.eitrelay.core.tls.TlsConfigException {
         runtime.update(newConfig, sslContext);
-        io.eitrelay.core.tls.TlsContexts.ownCertificateNotAfter(newConfig).ifPresent(stats::ownCertificate);
+        observeOwnCertificate(newConfig);
+    }
+
+    void observeOwnCertificate(EndpointConfig endpoint) throws io.eitrelay.core.tls.TlsConfigException {
+        io.eitrelay.core.tls.TlsContexts.ownCertificate(endpoint).ifPresent(c -> runtime.certificateSeen(c, true));
     }
 
     Future<Void> stopAccepting() {

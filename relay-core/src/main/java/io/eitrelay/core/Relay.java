@@ -54,7 +54,7 @@ public final class Relay implements AutoCloseable {
             for (int i = 0; i < config.endpoints().size(); i++) {
                 EndpointListener listener = new EndpointListener(config.endpoints().get(i), transport, contexts.get(i), registry);
                 listeners.add(listener);
-                TlsContexts.ownCertificateNotAfter(listener.config()).ifPresent(listener.stats()::ownCertificate);
+                listener.observeOwnCertificate(listener.config());
                 listener.bind();
                 EndpointConfig endpoint = listener.config();
                 log.info("[{}] listening on {} -> {} ({} mode)", endpoint.name(),

@@ -139,6 +139,19 @@ class PeerVerificationTest {
 
     @ParameterizedTest
     @EnumSource(value = ProviderChoice.class, names = {"OPENSSL", "JDK"})
+    void aCertificateAboutToExpireIsWarnedAboutByBothEnds(ProviderChoice provider) throws Exception {
+        Instant now = Instant.now();
+        KeyPairFiles soon = pki.issue(TestPki.SERVER_NAME, r -> r.dns(TestPki.SERVER_NAME)
+                .validity(now.minus(Duration.ofDays(80)), now.plus(Duration.ofDays(3))));
+        int port = pair(provider, soon, pki.caFile(), new PeerCheck.Host(TestPki.SERVER_NAME));
+        assertNotNull(logs.await("[server] our certificate CN=relay.test expires in 2 days", 1_000), logs.lines().toString());
+        byte[] data = Transfer.random(1000, 5);
+        assertArrayEquals(data, Transfer.roundTrip(port, data, List.of(100), 30), "still valid: it works");
+        assertNotNull(logs.await("[client] the peer's certificate CN=relay.test expires in 2 days", 5_000), logs.lines().toString());
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = ProviderChoice.class, names = {"OPENSSL", "JDK"})
     void notYetValidCertificateIsRefused(ProviderChoice provider) throws Exception {
         Instant now = Instant.now();
         KeyPairFiles future = pki.issue(TestPki.SERVER_NAME, r -> r.dns(TestPki.SERVER_NAME)

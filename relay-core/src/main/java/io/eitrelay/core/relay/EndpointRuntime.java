@@ -16,11 +16,13 @@ public final class EndpointRuntime {
     private final RelayInitializer initializer;
     private final ChannelGroup channels;
     private final Transport transport;
+    private final io.eitrelay.core.tls.ExpiryWarnings expiry;
 
     public EndpointRuntime(EndpointConfig config, SslContext sslContext, Transport transport,
                            EndpointStats stats, EventExecutor groupExecutor) {
         this.stats = stats;
         this.transport = transport;
+        this.expiry = new io.eitrelay.core.tls.ExpiryWarnings(config.name());
         this.current = new Generation(config, sslContext, new TargetDialer(transport, config.timeouts(), config.socket()));
         this.initializer = new RelayInitializer(this);
         this.channels = new DefaultChannelGroup(config.name(), groupExecutor);
@@ -45,6 +47,17 @@ public final class EndpointRuntime {
 
     public EndpointStats stats() {
         return stats;
+    }
+
+    /** A certificate this endpoint presents or was presented: gauge updated, warning logged when near expiry. */
+    public void certificateSeen(java.security.cert.X509Certificate certificate, boolean own) {
+        java.time.Instant notAfter = certificate.getNotAfter().toInstant();
+        if (own) {
+            stats.ownCertificate(notAfter);
+        } else {
+            stats.peerCertificate(notAfter);
+        }
+        expiry.check(certificate, own ? "our" : "the peer's", java.time.Instant.now());
     }
 
     Transport transport() {

@@ -105,18 +105,18 @@ final class RelayConnection {
         if (tls != null) {
             SSLSession session = tls.engine().getSession();
             endpoint.stats().tlsEstablished(session.getProtocol(), session.getCipherSuite(), System.nanoTime() - tlsStartNanos);
-            peerNotAfter(session).ifPresent(endpoint.stats()::peerCertificate);
+            peerCertificate(session).ifPresent(certificate -> endpoint.certificateSeen(certificate, false));
             tlsInfo = " " + session.getProtocol() + " " + session.getCipherSuite() + peerSubject(session);
         }
         log.info("[{}] #{} {} -> {} ({}) established{}", config().name(), id,
                 frontend.remoteAddress(), config().target(), backend.remoteAddress(), tlsInfo);
     }
 
-    private static java.util.Optional<java.time.Instant> peerNotAfter(SSLSession session) {
+    private static java.util.Optional<java.security.cert.X509Certificate> peerCertificate(SSLSession session) {
         try {
             java.security.cert.Certificate[] chain = session.getPeerCertificates();
             if (chain.length > 0 && chain[0] instanceof java.security.cert.X509Certificate x509) {
-                return java.util.Optional.of(x509.getNotAfter().toInstant());
+                return java.util.Optional.of(x509);
             }
         } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
             // none presented

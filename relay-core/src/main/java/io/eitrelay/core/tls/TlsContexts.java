@@ -91,13 +91,12 @@ public final class TlsContexts {
         }
     }
 
-    /** When the certificate this endpoint presents expires, if it presents one (for the expiry gauge). */
-    public static java.util.Optional<java.time.Instant> ownCertificateNotAfter(EndpointConfig endpoint)
-            throws TlsConfigException {
+    /** The certificate this endpoint presents, if any (for the expiry gauge and warnings). */
+    public static java.util.Optional<X509Certificate> ownCertificate(EndpointConfig endpoint) throws TlsConfigException {
         if (endpoint.tls().keyPair().isEmpty()) {
             return java.util.Optional.empty();
         }
-        return java.util.Optional.of(readChain(endpoint.tls().keyPair().get())[0].getNotAfter().toInstant());
+        return java.util.Optional.of(readChain(endpoint.tls().keyPair().get())[0]);
     }
 
     /** TLS 1.3 suites must be listed for the JDK provider; stunnel's {@code ciphers} only covers TLS 1.2. */
