@@ -74,6 +74,9 @@ class NfsCopyIT {
         int nfsPort();
 
         int mountPort();
+
+        @Override
+        void close();
     }
 
     FarEnd relayServer(Ganesha ganesha, TestPki pki, RecordFraming framing) throws Exception {
