@@ -105,13 +105,17 @@ final class RelayConnection {
         if (tls != null) {
             SSLSession session = tls.engine().getSession();
             endpoint.stats().tlsEstablished(session.getProtocol(), session.getCipherSuite(), System.nanoTime() - tlsStartNanos);
-            peerCertificate(session).ifPresent(certificate -> endpoint.certificateSeen(certificate, false));
-            tlsInfo = " " + session.getProtocol() + " " + session.getCipherSuite() + peerSubject(session);
+            java.util.Optional<java.security.cert.X509Certificate> peer = peerCertificate(session);
+            peer.ifPresent(certificate -> endpoint.certificateSeen(certificate, false));
+            tlsInfo = " " + session.getProtocol() + " " + session.getCipherSuite() + peer.map(x509 -> " peer "
+                    + x509.getSubjectX500Principal().getName() + " (expires " + x509.getNotAfter().toInstant() + ")")
+                    .orElse("");
         }
         log.info("[{}] #{} {} -> {} ({}) established{}", config().name(), id,
                 frontend.remoteAddress(), config().target(), backend.remoteAddress(), tlsInfo);
     }
 
+    /** The peer's leaf certificate, when it presented one (a server endpoint may not ask clients for one). */
     private static java.util.Optional<java.security.cert.X509Certificate> peerCertificate(SSLSession session) {
         try {
             java.security.cert.Certificate[] chain = session.getPeerCertificates();
@@ -122,20 +126,6 @@ final class RelayConnection {
             // none presented
         }
         return java.util.Optional.empty();
-    }
-
-    /** Who is on the other end of the TLS side, e.g. " peer CN=fs-1.example", when it presented a certificate. */
-    private static String peerSubject(SSLSession session) {
-        try {
-            java.security.cert.Certificate[] chain = session.getPeerCertificates();
-            if (chain.length > 0 && chain[0] instanceof java.security.cert.X509Certificate x509) {
-                return " peer " + x509.getSubjectX500Principal().getName()
-                        + " (expires " + x509.getNotAfter().toInstant() + ")";
-            }
-        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
-            // No certificate presented (a server endpoint without client certificates).
-        }
-        return "";
     }
 
     /** The TCP connection to the target is up and its TLS handshake begins now (client mode). */
