@@ -12,15 +12,14 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.handler.ssl.SslContext;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One endpoint's listener and its event loop. Every connection accepted here, and its connection to
- * the target, live on this endpoint's single thread: no cross-thread hops on the data path, and one
- * busy endpoint cannot stall another.
+ * One endpoint's listener. Every connection accepted here, and its connection to the target, live on
+ * the single-thread event loop of the endpoint's storage server ({@link EventLoops}): no cross-thread
+ * hops on the data path, and one busy server cannot stall the endpoints of another.
  */
 public final class EndpointListener {
     private final EndpointConfig config;
@@ -30,11 +29,12 @@ public final class EndpointListener {
     private final Transport transport;
     private Channel serverChannel;
 
-    EndpointListener(EndpointConfig config, Transport transport, SslContext sslContext, MeterRegistry registry) {
+    EndpointListener(EndpointConfig config, Transport transport, EventLoopGroup group, SslContext sslContext,
+                     MeterRegistry registry) {
         this.config = config;
         this.stats = new EndpointStats(registry, config.name());
         this.transport = transport;
-        this.group = transport.newGroup(1, new DefaultThreadFactory("eit-relay-" + config.name(), true));
+        this.group = group;
         this.runtime = new EndpointRuntime(config, sslContext, transport, stats, group.next());
     }
 
@@ -49,7 +49,6 @@ public final class EndpointListener {
                 .childHandler(runtime.initializer());
         ChannelFuture bound = bootstrap.bind(config.listen()).awaitUninterruptibly();
         if (!bound.isSuccess()) {
-            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             Throwable cause = bound.cause();
             // stunnel's wording, which AZNFS greps for: "<addr>:<port>: Address already in use (98)".
             String message = String.valueOf(cause.getMessage());
@@ -100,9 +99,5 @@ public final class EndpointListener {
 
     void closeConnections() {
         runtime.channels().close().awaitUninterruptibly(2, TimeUnit.SECONDS);
-    }
-
-    Future<?> shutdown() {
-        return group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
 }

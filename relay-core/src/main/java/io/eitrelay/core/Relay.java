@@ -26,9 +26,12 @@ public final class Relay implements AutoCloseable {
     private final Transport transport;
     private final SslProvider provider;
     private final List<EndpointListener> listeners;
+    private final EventLoops loops;
     private boolean stopped;
 
-    private Relay(RelayConfig config, Transport transport, SslProvider provider, List<EndpointListener> listeners) {
+    private Relay(RelayConfig config, Transport transport, SslProvider provider, List<EndpointListener> listeners,
+                  EventLoops loops) {
+        this.loops = loops;
         this.config = config;
         this.transport = transport;
         this.provider = provider;
@@ -50,9 +53,12 @@ public final class Relay implements AutoCloseable {
         log.info("eit-relay: transport {}, TLS provider {}", transport.displayName(), TlsContexts.describe(provider));
         List<SslContext> contexts = contexts(config, provider);
         List<EndpointListener> listeners = new ArrayList<>();
+        EventLoops loops = new EventLoops(transport);
         try {
             for (int i = 0; i < config.endpoints().size(); i++) {
-                EndpointListener listener = new EndpointListener(config.endpoints().get(i), transport, contexts.get(i), registry);
+                EndpointConfig endpointConfig = config.endpoints().get(i);
+                EndpointListener listener = new EndpointListener(endpointConfig, transport,
+                        loops.forTarget(endpointConfig.target()), contexts.get(i), registry);
                 listeners.add(listener);
                 listener.observeOwnCertificate(listener.config());
                 listener.bind();
@@ -64,11 +70,11 @@ public final class Relay implements AutoCloseable {
         } catch (RelayStartException | TlsConfigException e) {
             for (EndpointListener listener : listeners) {
                 listener.stopAccepting().awaitUninterruptibly();
-                listener.shutdown().awaitUninterruptibly();
             }
+            loops.shutdown();
             throw e;
         }
-        return new Relay(config, transport, provider, listeners);
+        return new Relay(config, transport, provider, listeners, loops);
     }
 
     /** Validates a config as {@link #start} would, without binding anything ({@code --check}). */
@@ -154,9 +160,7 @@ public final class Relay implements AutoCloseable {
         for (EndpointListener listener : listeners) {
             listener.closeConnections();
         }
-        for (EndpointListener listener : listeners) {
-            listener.shutdown().awaitUninterruptibly(5, TimeUnit.SECONDS);
-        }
+        loops.shutdown();
         log.info("eit-relay: stopped");
     }
 

@@ -1,7 +1,10 @@
 package io.eitrelay.bench.load;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -68,18 +71,32 @@ public final class LoadTool {
 
     @Command(name = "idle", description = "Open N connections, one call on each, then hold them until stdin closes.")
     static final class Idle implements Callable<Integer> {
-        @Option(names = "--port", required = true)
-        int port;
+        @Option(names = "--port", description = "Open all connections to this port.")
+        Integer port;
+        @Option(names = "--ports-file", description = "Or one connection per port listed in this file (one per line).")
+        Path portsFile;
         @Option(names = "--connections", defaultValue = "1000")
         int connections;
 
         @Override
         public Integer call() throws Exception {
             byte[] call = RpcMessages.call(RpcMessages.PROC_NULL, RpcMessages.MIN_CALL_BYTES, RpcMessages.MIN_REPLY_BYTES);
+            List<Integer> ports = new ArrayList<>();
+            if (portsFile != null) {
+                for (String line : Files.readAllLines(portsFile)) {
+                    if (!line.isBlank()) {
+                        ports.add(Integer.parseInt(line.strip()));
+                    }
+                }
+            } else if (port != null) {
+                ports.addAll(Collections.nCopies(connections, port));
+            } else {
+                throw new CommandLine.ParameterException(new CommandLine(this), "give --port or --ports-file");
+            }
             List<LoadClient> open = new ArrayList<>();
             try {
-                for (int i = 0; i < connections; i++) {
-                    LoadClient client = new LoadClient(port);
+                for (int p : ports) {
+                    LoadClient client = new LoadClient(p);
                     open.add(client);
                     client.call(call);
                 }

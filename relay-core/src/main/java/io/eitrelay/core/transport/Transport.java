@@ -4,6 +4,7 @@ import io.eitrelay.core.config.RuntimeOptions.TransportChoice;
 import io.eitrelay.core.config.SocketOptions;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.DefaultSelectStrategyFactory;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -34,7 +35,10 @@ public enum Transport {
     EPOLL("epoll") {
         @Override
         IoHandlerFactory ioHandlerFactory() {
-            return EpollIoHandler.newFactory();
+            // Netty's default array holds 4096 events (48 KB, zeroed, so resident) per loop; a storage
+            // endpoint's loop watches a listener and a few connections. Readiness beyond this many is
+            // simply picked up by the next epoll_wait.
+            return EpollIoHandler.newFactory(EPOLL_MAX_EVENTS, DefaultSelectStrategyFactory.INSTANCE);
         }
 
         @Override
@@ -87,6 +91,9 @@ public enum Transport {
             // Only SO_KEEPALIVE, set by the caller; the kernel's keepalive timers apply.
         }
     };
+
+    /** Ready events one epoll_wait returns at most, per event loop. */
+    static final int EPOLL_MAX_EVENTS = 256;
 
     private final String displayName;
 

@@ -1,0 +1,158 @@
+"""Turns compare.py's measurements (benchmarks/results.json) into benchmarks/RESULTS.md:
+medians over runs, ratios relay/stunnel, and each target of issue 5 marked met or missed."""
+import json
+import os
+import statistics
+import sys
+
+PATHS = ["direct", "socat", "relay", "stunnel"]
+
+
+def med(rows, kind, path, key):
+    values = [r[key] for r in rows if r["kind"] == kind and r["path"] == path and key in r]
+    return statistics.median(values) if values else float("nan")
+
+
+def cpu_per_gb(rows, kinds, path, end):
+    values = [r["cpu_" + end] / (r["bytes"] / 1e9) for r in rows
+              if r["kind"] in kinds and r["path"] == path and r.get("bytes")]
+    return statistics.median(values) if values else float("nan")
+
+
+def fmt(x, digits=2):
+    return "n/a" if x != x else f"{x:.{digits}f}"
+
+
+def verdict(ok):
+    return "**met**" if ok else "**missed**"
+
+
+def render(res, root):
+    rows = res.get("rows", [])
+    m = res["machine"]
+    speed = res["openssl_speed"]
+    floor = 1 / speed["aes-128-gcm"]  # CPU seconds per GB of pure AES-128-GCM on one core
+    out = []
+    w = out.append
+    w("# eit-relay vs stunnel: side by side on one machine\n")
+    w("Written by `benchmarks/compare.sh`; do not edit by hand (the tuning log at the end comes from "
+      "`benchmarks/TUNING.md`). Every figure below comes from the one run described here.\n")
+    w("## Run\n")
+    w(f"- Command: `{res['command']}` ({res['started']} to {res.get('finished', '?')})")
+    w(f"- Machine: {m['cores']} cores, {m['cpu']}, kernel {m['kernel']}; AES-related CPU flags: {m['aes_flags']}")
+    w(f"- Versions: eit-relay `{m['relay']}`; {m['java']}; {m['stunnel']}; {m['openssl']}; {m['iperf3']}; "
+      f"{m['socat']}; {m['ganesha']}")
+    a = res["args"]
+    w(f"- Load: {a['runs']} runs per measurement, paths in rotated order each run (A B C D, B C D A, ...), "
+      f"medians; one discarded warm-up per tunnel first. Bulk: iperf3, {a['bytes'] >> 20} MiB per run and "
+      f"direction. Latency: {a['calls']} ONC-RPC calls of 200 B with 100 B replies (our load tool), at 1 and 16 "
+      f"in flight on one connection. 64 connections: `iperf3 -P 64 -t {a['conc_seconds']}`. NFS: libnfs `nfs-cp` "
+      f"of a {a['nfs_bytes'] >> 20} MiB file to and from nfs-ganesha (NFSv3, NFS and MOUNT through the tunnel).")
+    w("- Paths: **direct** (no tunnel); **socat** (plaintext socat pair, the no-crypto reference); **relay** (eit-relay "
+      "client mode -> TLS -> eit-relay server mode, two processes, CLI defaults: epoll, BoringSSL, record framing on "
+      "for RPC/NFS, off for iperf3); **stunnel** (Debian stunnel4 client -> TLS -> stunnel4 server). Both TLS pairs "
+      "use the same EC P-256 certificate, TLS 1.3, TLS_AES_128_GCM_SHA256, chain and host name verified.")
+    w(f"- Physical reference: `openssl speed -evp aes-128-gcm -bytes 16384` = {fmt(speed['aes-128-gcm'])} GB/s on one "
+      f"core, i.e. {fmt(floor)} CPU s per GB (aes-256-gcm: {fmt(speed['aes-256-gcm'])} GB/s).")
+    w("- CPU: utime+stime of each tunnel process from /proc/PID/stat around each run, per GB moved. One relay or "
+      "stunnel *process* is one end of the tunnel: each seals or opens every byte once.\n")
+
+    targets = []
+    if any(r["kind"].startswith("bulk") for r in rows):
+        w("## Bulk, one connection (iperf3)\n")
+        w("| path | to server Gbit/s | from server Gbit/s | CPU s/GB client end | CPU s/GB server end |")
+        w("|---|---:|---:|---:|---:|")
+        for p in PATHS:
+            w(f"| {p} | {fmt(med(rows, 'bulk_to_server', p, 'gbit'))} | {fmt(med(rows, 'bulk_from_server', p, 'gbit'))} | "
+              + " | ".join(fmt(cpu_per_gb(rows, ('bulk_to_server', 'bulk_from_server'), p, e)) if p != "direct" else "-"
+                           for e in ("client", "server")) + " |")
+        w("")
+        for direction in ("to_server", "from_server"):
+            r = med(rows, "bulk_" + direction, "relay", "gbit")
+            s = med(rows, "bulk_" + direction, "stunnel", "gbit")
+            c = med(rows, "bulk_" + direction, "socat", "gbit")
+            targets.append((f"bulk {direction.replace('_', ' ')}: relay >= 1.5x stunnel", f"{fmt(r / s)}x", r >= 1.5 * s))
+            targets.append((f"bulk {direction.replace('_', ' ')}: relay (TLS) faster than socat (plaintext)",
+                            f"{fmt(r / c)}x socat", r > c))
+        for end in ("client", "server"):
+            r = cpu_per_gb(rows, ("bulk_to_server", "bulk_from_server"), "relay", end)
+            s = cpu_per_gb(rows, ("bulk_to_server", "bulk_from_server"), "stunnel", end)
+            targets.append((f"CPU/GB of the relay {end} end <= 0.5x stunnel's", f"{fmt(r / s)}x", r <= 0.5 * s))
+            targets.append((f"CPU/GB of the relay {end} end <= 2.0x the AES-GCM floor ({fmt(floor)} s/GB)",
+                            f"{fmt(r / floor)}x", r <= 2.0 * floor))
+
+    if any(r["kind"].startswith("latency") for r in rows):
+        w("## Small RPC latency (200 B call, 100 B reply), microseconds\n")
+        w("| path | p50 @1 | p99 @1 | p50 @16 | p99 @16 | added p50 @1 | added p99 @1 | added p50 @16 | added p99 @16 |")
+        w("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        cols = [(f, k) for f in (1, 16) for k in ("p50_us", "p99_us")]
+        base = {c: med(rows, f"latency_{c[0]}", "direct", c[1]) for c in cols}
+        for p in PATHS:
+            vals = [med(rows, f"latency_{f}", p, k) for f, k in cols]
+            added = [v - base[c] for v, c in zip(vals, cols)] if p != "direct" else None
+            w(f"| {p} | " + " | ".join(fmt(v, 1) for v in vals) + " | "
+              + (" | ".join(fmt(v, 1) for v in added) if added else "- | - | - | -") + " |")
+        w("")
+        for f, k in cols:
+            r = med(rows, f"latency_{f}", "relay", k) - base[(f, k)]
+            s = med(rows, f"latency_{f}", "stunnel", k) - base[(f, k)]
+            targets.append((f"added {k[:3]} latency at {f} in flight: relay <= stunnel", f"{fmt(r, 1)} vs {fmt(s, 1)} us", r <= s))
+
+    if any(r["kind"] == "conc64" for r in rows):
+        w("## 64 concurrent connections (iperf3 -P 64)\n")
+        w("| path | aggregate Gbit/s | peak RSS of both ends, MB | CPU s/GB client end | CPU s/GB server end |")
+        w("|---|---:|---:|---:|---:|")
+        for p in PATHS:
+            w(f"| {p} | {fmt(med(rows, 'conc64', p, 'gbit'))} | "
+              + (fmt(med(rows, 'conc64', p, 'rss_mb'), 1) if p != "direct" else "-") + " | "
+              + " | ".join(fmt(cpu_per_gb(rows, ('conc64',), p, e)) if p != "direct" else "-" for e in ("client", "server"))
+              + " |")
+        w("")
+        r, s = med(rows, "conc64", "relay", "gbit"), med(rows, "conc64", "stunnel", "gbit")
+        targets.append(("64 connections: aggregate relay >= 1.5x stunnel", f"{fmt(r / s)}x", r >= 1.5 * s))
+        r, s = med(rows, "conc64", "relay", "rss_mb"), med(rows, "conc64", "stunnel", "rss_mb")
+        targets.append(("64 connections: total RSS relay <= stunnel", f"{fmt(r, 1)} vs {fmt(s, 1)} MB", r <= s))
+
+    if any(r["kind"] == "nfs" for r in rows):
+        w("## Real NFS: nfs-cp through each path (NFSv3, nfs-ganesha), MB/s\n")
+        w("| path | write | read |")
+        w("|---|---:|---:|")
+        for p in PATHS:
+            w(f"| {p} | {fmt(med(rows, 'nfs', p, 'write_mbs'), 0)} | {fmt(med(rows, 'nfs', p, 'read_mbs'), 0)} |")
+        w("")
+        for k in ("write_mbs", "read_mbs"):
+            r, s = med(rows, "nfs", "relay", k), med(rows, "nfs", "stunnel", k)
+            targets.append((f"NFS {k[:-4]}: relay >= 1.5x stunnel", f"{fmt(r / s)}x", r >= 1.5 * s))
+
+    if "scale" in res:
+        sc = res["scale"]
+        w(f"## Scale: one client-end process with {sc['relay']['endpoints']} endpoints\n")
+        w("| process | RSS with idle listeners, MB | RSS with one idle connection per endpoint, MB | threads |")
+        w("|---|---:|---:|---:|")
+        for p in ("relay", "stunnel"):
+            w(f"| {p} | {fmt(sc[p]['rss_idle_endpoints_mb'], 1)} | {fmt(sc[p]['rss_with_connections_mb'], 1)} | {sc[p]['threads']} |")
+        w("")
+        r = sc["relay"]["rss_with_connections_mb"]
+        targets.append((f"{sc['relay']['endpoints']} endpoints + connections in one relay process: RSS <= 256 MB",
+                        f"{fmt(r, 1)} MB", r <= 256))
+
+    w("## Targets (issue 5)\n")
+    w("| target | measured | |")
+    w("|---|---:|---|")
+    for name, value, ok in targets:
+        w(f"| {name} | {value} | {verdict(ok)} |")
+    w("")
+    w("<details><summary>Every run (raw rows, also in benchmarks/results.json)</summary>\n")
+    w("```")
+    for r in rows:
+        w(json.dumps(r))
+    w("```\n</details>\n")
+    tuning = os.path.join(root, "benchmarks", "TUNING.md")
+    if os.path.exists(tuning):
+        w(open(tuning).read())
+    return "\n".join(out) + "\n"
+
+
+if __name__ == "__main__":
+    # Re-render from a saved run: python3 benchmarks/report.py benchmarks/results.json > benchmarks/RESULTS.md
+    sys.stdout.write(render(json.load(open(sys.argv[1])), os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
