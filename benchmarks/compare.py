@@ -500,9 +500,9 @@ def machine():
             return "?"
     return {"cores": os.cpu_count(), "cpu": cpu.get("model name", "?"), "kernel": platform.release(),
             "aes_flags": " ".join(f for f in ("aes", "pclmulqdq", "avx2", "vaes", "vpclmulqdq", "avx512f") if f in flags),
-            "java": version(["java", "-version"]), "stunnel": version(["stunnel4", "-version"]),
+            "java": version(["java", "-version"]), "stunnel": version(["sh", "-c", "stunnel4 -version 2>&1 | grep -m1 '^stunnel'"]),
             "openssl": version(["openssl", "version"]), "iperf3": version(["iperf3", "--version"]),
-            "socat": version(["socat", "-V"]) if False else version(["sh", "-c", "socat -V | grep 'socat version'"]),
+            "socat": version(["sh", "-c", "socat -V | grep 'socat version'"]),
             "ganesha": version(["sh", "-c", "dpkg-query -W nfs-ganesha libnfs-utils | tr '\\n' ' '"]),
             "relay": version([RELAY, "--version"])}
 

@@ -44,7 +44,7 @@ def render(res, root):
       f"{m['socat']}; {m['ganesha']}")
     a = res["args"]
     w(f"- Load: {a['runs']} runs per measurement, paths in rotated order each run (A B C D, B C D A, ...), "
-      f"medians; one discarded warm-up per tunnel first. Bulk: iperf3, {a['bytes'] >> 20} MiB per run and "
+      f"medians; every tunnel first warmed with 3 x {a.get('warmup', 1 << 30) >> 20} MiB and 20,000 calls, discarded. Bulk: iperf3, {a['bytes'] >> 20} MiB per run and "
       f"direction. Latency: {a['calls']} ONC-RPC calls of 200 B with 100 B replies (our load tool), at 1 and 16 "
       f"in flight on one connection. 64 connections: `iperf3 -P 64 -t {a['conc_seconds']}`. NFS: libnfs `nfs-cp` "
       f"of a {a['nfs_bytes'] >> 20} MiB file to and from nfs-ganesha (NFSv3, NFS and MOUNT through the tunnel).")
@@ -74,6 +74,19 @@ def render(res, root):
             targets.append((f"bulk {direction.replace('_', ' ')}: relay >= 1.5x stunnel", f"{fmt(r / s)}x", r >= 1.5 * s))
             targets.append((f"bulk {direction.replace('_', ' ')}: relay (TLS) faster than socat (plaintext)",
                             f"{fmt(r / c)}x socat", r > c))
+        direct = [(r["load_cpu_client"] + r["load_cpu_server"]) / (r["bytes"] / 1e9) for r in rows
+                  if r["kind"].startswith("bulk") and r["path"] == "direct" and "load_cpu_client" in r]
+        if direct:
+            socket_floor = statistics.median(direct)
+            w(f"Socket floor: on the direct path iperf3's own sender and receiver together spend "
+              f"{fmt(socket_floor)} CPU s per GB (one write and one read of every byte through loopback TCP). "
+              f"A tunnel end does the same (reads every byte from one socket, writes it to another) and seals or "
+              f"opens it: its physical floor is about {fmt(socket_floor)} + {fmt(floor)} (AES-GCM) = "
+              f"{fmt(socket_floor + floor)} CPU s per GB. Relay ends measured "
+              f"{fmt(cpu_per_gb(rows, ('bulk_to_server', 'bulk_from_server'), 'relay', 'client'))} and "
+              f"{fmt(cpu_per_gb(rows, ('bulk_to_server', 'bulk_from_server'), 'relay', 'server'))}; stunnel ends "
+              f"{fmt(cpu_per_gb(rows, ('bulk_to_server', 'bulk_from_server'), 'stunnel', 'client'))} and "
+              f"{fmt(cpu_per_gb(rows, ('bulk_to_server', 'bulk_from_server'), 'stunnel', 'server'))}.\n")
         for end in ("client", "server"):
             r = cpu_per_gb(rows, ("bulk_to_server", "bulk_from_server"), "relay", end)
             s = cpu_per_gb(rows, ("bulk_to_server", "bulk_from_server"), "stunnel", end)
