@@ -11,7 +11,6 @@ import io.eitrelay.core.config.TlsSettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -47,18 +46,6 @@ public class RelayPairBenchmark {
 
     @Param({"relay-pair", "direct"})
     String path;
-
-    /** Payload bytes moved, reported by JMH as a rate. */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    public static class Moved {
-        public long bytes;
-
-        @Setup(Level.Iteration)
-        public void reset() {
-            bytes = 0;
-        }
-    }
 
     private BenchPki pki;
     private LoadServer target;
@@ -104,7 +91,7 @@ public class RelayPairBenchmark {
     /** Toward the server: 1 MiB calls, small replies (NFS WRITE). */
     @Benchmark
     @BenchmarkMode(Mode.Throughput)
-    public long bulkToServer(Moved moved) throws Exception {
+    public long bulkToServer(MovedBytes moved) throws Exception {
         load.calls(writeCall, BULK_BYTES / RECORD_BYTES, IN_FLIGHT);
         moved.bytes += BULK_BYTES;
         return BULK_BYTES;
@@ -113,7 +100,7 @@ public class RelayPairBenchmark {
     /** Toward the client: small calls, 1 MiB replies (NFS READ). */
     @Benchmark
     @BenchmarkMode(Mode.Throughput)
-    public long bulkFromServer(Moved moved) throws Exception {
+    public long bulkFromServer(MovedBytes moved) throws Exception {
         load.calls(readCall, BULK_BYTES / RECORD_BYTES, IN_FLIGHT);
         moved.bytes += BULK_BYTES;
         return BULK_BYTES;
@@ -122,7 +109,7 @@ public class RelayPairBenchmark {
     /** Both directions at once: 1 MiB calls answered by 1 MiB replies; counts the bytes of both. */
     @Benchmark
     @BenchmarkMode(Mode.Throughput)
-    public long bulkBothWays(Moved moved) throws Exception {
+    public long bulkBothWays(MovedBytes moved) throws Exception {
         load.calls(echoCall, BULK_BYTES / RECORD_BYTES, IN_FLIGHT);
         moved.bytes += 2L * BULK_BYTES;
         return BULK_BYTES;

@@ -17,7 +17,6 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLEngineResult.HandshakeStatus;
 import javax.net.ssl.SSLException;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -56,18 +55,6 @@ public class TlsBenchmark {
 
     @Param({"1024", "16384", "65536", "1048576"})
     int chunkBytes;
-
-    /** Plaintext bytes moved, reported by JMH as a rate. */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    public static class Moved {
-        public long bytes;
-
-        @Setup(Level.Iteration)
-        public void reset() {
-            bytes = 0;
-        }
-    }
 
     private BenchPki pki;
     private SSLEngine client;
@@ -151,7 +138,7 @@ public class TlsBenchmark {
 
     /** Encryption only: the client engine turns the chunk into TLS records. */
     @Benchmark
-    public int seal(Moved moved) throws SSLException {
+    public int seal(MovedBytes moved) throws SSLException {
         sealed.clear();
         int n = wrapAll();
         moved.bytes += chunkBytes;
@@ -160,7 +147,7 @@ public class TlsBenchmark {
 
     /** Both halves of the relay's work on one chunk: sealed by the client, opened by the server. */
     @Benchmark
-    public int sealAndOpen(Moved moved) throws SSLException {
+    public int sealAndOpen(MovedBytes moved) throws SSLException {
         sealed.clear();
         wrapAll();
         sealed.flip();
