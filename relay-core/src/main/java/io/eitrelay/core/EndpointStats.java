@@ -122,6 +122,11 @@ public final class EndpointStats {
 
     /** Time from the start of an ONC-RPC call to its reply, by what was called. */
     public void rpcCall(String program, String version, String procedure, long nanos) {
+        rpcTimer(program, version, procedure).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    /** The timer of one program/version/procedure (callers on the data path keep the last one they used). */
+    public Timer rpcTimer(String program, String version, String procedure) {
         String key = program + '/' + version + '/' + procedure;
         Timer timer = rpcTimers.get(key);
         if (timer == null) {
@@ -131,7 +136,7 @@ public final class EndpointStats {
                     .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(60))
                     .register(registry));
         }
-        timer.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        return timer;
     }
 
     public void recordsToTarget(int records) {

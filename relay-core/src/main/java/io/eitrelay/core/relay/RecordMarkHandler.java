@@ -6,10 +6,12 @@ import io.eitrelay.core.rpc.RecordFramingException;
 import io.eitrelay.core.rpc.RecordScanner;
 import io.eitrelay.core.rpc.RpcCallTracker;
 import io.eitrelay.core.rpc.RpcNames;
+import io.micrometer.core.instrument.Timer;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import java.util.concurrent.TimeUnit;
 
 /**
  * On the plaintext side of a connection, follows the ONC-RPC record marks of both directions (reads
@@ -23,6 +25,12 @@ final class RecordMarkHandler extends ChannelDuplexHandler {
     private final RpcCallTracker calls = new RpcCallTracker();
     private final EndpointStats stats;
     private final boolean readsAreCalls;
+    // The timer of the last procedure seen: NFS traffic repeats procedures (READ, READ, ...), so this
+    // spares the per-reply name lookup and its string key (benchmarks/TUNING.md).
+    private int lastProgram = -1;
+    private int lastVersion = -1;
+    private String lastProcedure;
+    private Timer lastTimer;
 
     /**
      * @param readsAreCalls true on a client-mode frontend (the NFS client sends calls), false on a
@@ -45,8 +53,17 @@ final class RecordMarkHandler extends ChannelDuplexHandler {
     private void reply(byte[] header, int length) {
         RpcCallTracker.Completed done = calls.replyHeader(header, length, System.nanoTime());
         if (done != null) {
-            stats.rpcCall(RpcNames.program(done.program()), RpcNames.version(done.program(), done.version()),
-                    done.procedureName(), done.nanos());
+            Timer timer = lastTimer;
+            if (timer == null || done.program() != lastProgram || done.version() != lastVersion
+                    || !done.procedureName().equals(lastProcedure)) {
+                timer = stats.rpcTimer(RpcNames.program(done.program()), RpcNames.version(done.program(), done.version()),
+                        done.procedureName());
+                lastTimer = timer;
+                lastProgram = done.program();
+                lastVersion = done.version();
+                lastProcedure = done.procedureName();
+            }
+            timer.record(done.nanos(), TimeUnit.NANOSECONDS);
         }
     }
 
