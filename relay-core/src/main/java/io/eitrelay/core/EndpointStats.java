@@ -120,12 +120,10 @@ public final class EndpointStats {
                 .increment();
     }
 
-    /** Time from the start of an ONC-RPC call to its reply, by what was called. */
-    public void rpcCall(String program, String version, String procedure, long nanos) {
-        rpcTimer(program, version, procedure).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
-    }
-
-    /** The timer of one program/version/procedure (callers on the data path keep the last one they used). */
+    /**
+     * The timer of one program/version/procedure: time from the start of an ONC-RPC call to its reply
+     * (callers on the data path keep the last one they used).
+     */
     public Timer rpcTimer(String program, String version, String procedure) {
         String key = program + '/' + version + '/' + procedure;
         Timer timer = rpcTimers.get(key);
