@@ -285,7 +285,7 @@ def ping(port, calls, in_flight):
     return {k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", out)}
 
 
-def nfs_copy(tunnel, work, export, local, name):
+def nfs_copy(tunnel, export, local, name):
     url = (f"nfs://127.0.0.1/export/{name}?version=3&nfsport={tunnel.ports['nfs']}"
            f"&mountport={tunnel.ports['mount']}")
     back = os.path.join("/dev/shm", "eit-compare-back.bin")
@@ -411,16 +411,13 @@ def measure_all(args, parts, work, procs, results):
                         f.write(os.urandom(1 << 20))
             try:
                 for name in rotate(PATHS, run_no):
-                    record("nfs", name, run_no, nfs_copy(paths[name], work, export, local, f"{name}-{run_no}.bin"))
+                    record("nfs", name, run_no, nfs_copy(paths[name], export, local, f"{name}-{run_no}.bin"))
             finally:
                 if run_no == args.runs:
                     os.remove(local)
     results["rss_end_mb"] = {name: sum(status_kb(p.pid, "VmHWM") for p in set(e for ends in paths[name].ends.values()
                                                                              for e in ends)) / 1024
                              for name in TUNNELS}
-    for name in ("relay", "stunnel"):
-        results.setdefault("ends", {})[name] = sorted({p.args[0] if isinstance(p.args, list) else str(p.args)
-                                                       for ends in paths[name].ends.values() for p in ends})
     for p in [e for name in TUNNELS for ends in paths[name].ends.values() for e in ends]:
         procs.stop(p)
     if "scale" in parts:

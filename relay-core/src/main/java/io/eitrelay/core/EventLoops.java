@@ -4,6 +4,7 @@ import io.eitrelay.core.config.HostPort;
 import io.eitrelay.core.transport.Transport;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.Future;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,18 +35,14 @@ final class EventLoops {
 
     /** Stops every loop, waiting up to five seconds in all. */
     synchronized void shutdown() {
-        List<io.netty.util.concurrent.Future<?>> stopping = new ArrayList<>();
+        List<Future<?>> stopping = new ArrayList<>();
         for (EventLoopGroup group : byTarget.values()) {
             stopping.add(group.shutdownGracefully(0, 1, TimeUnit.SECONDS));
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        for (io.netty.util.concurrent.Future<?> future : stopping) {
+        for (Future<?> future : stopping) {
             future.awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         }
         byTarget.clear();
-    }
-
-    synchronized int size() {
-        return byTarget.size();
     }
 }
