@@ -47,7 +47,7 @@ final class FlagsToConfig {
         for (int i = 0; i < flags.listen.size(); i++) {
             String name = display(flags.listen.get(i));
             endpoints.add(new EndpointConfig(name, flags.listen.get(i), flags.target.get(i), mode, tls, timeouts,
-                    SocketOptions.defaults(), framing));
+                    SocketOptions.defaults().withLocalAccess(flags.localAccess), framing));
         }
         RuntimeOptions runtime = new RuntimeOptions(flags.transport, flags.provider, flags.shutdownGrace);
         return new RelayConfig(endpoints, runtime);

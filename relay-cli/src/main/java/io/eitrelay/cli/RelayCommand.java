@@ -7,7 +7,6 @@ import io.eitrelay.core.tls.TlsConfigException;
 import io.eitrelay.cli.demo.DemoCommand;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -73,44 +72,32 @@ final class RelayCommand implements Callable<Integer> {
                 return ExitCodes.RUNTIME_FAILURE;
             }
         }
-        // SIGHUP: load certificates, keys and CA files again (rotation) for new connections. Installed
-        // before binding, so an early SIGHUP never meets the JVM's default (exit).
-        java.util.concurrent.atomic.AtomicReference<Relay> running = new java.util.concurrent.atomic.AtomicReference<>();
-        Signals.on("HUP", () -> {
-            Relay current = running.get();
-            if (current == null) {
-                return;
-            }
+        // SIGHUP: load certificates, keys and CA files again (rotation) for new connections.
+        Lifecycle lifecycle = new Lifecycle(relay -> {
             try {
-                current.reload(config);
+                relay.reload(config);
             } catch (TlsConfigException | IllegalArgumentException e) {
                 org.slf4j.LoggerFactory.getLogger(RelayCommand.class)
                         .error("reload failed, keeping the running configuration: {}", e.getMessage());
             }
         });
+        lifecycle.install(null);
         Relay relay;
         try {
             relay = metrics == null ? Relay.start(config) : Relay.start(config, metrics.registry());
-            running.set(relay);
         } catch (TlsConfigException e) {
+            lifecycle.abandon();
             err.println("eit-relay: " + e.getMessage());
             closeQuietly(metrics);
             return ExitCodes.CONFIG_ERROR;
         } catch (RelayStartException e) {
+            lifecycle.abandon();
             err.println("eit-relay: " + e.getMessage());
             closeQuietly(metrics);
             return ExitCodes.RUNTIME_FAILURE;
         }
-        // SIGTERM/SIGINT run shutdown hooks; this one stops gracefully, then ends the process with 0
-        // (a plain hook would leave the JVM's 143/130, which supervisors read as a crash).
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            relay.close();
-            System.err.flush();
-            stopped.countDown();
-            Runtime.getRuntime().halt(ExitCodes.OK);
-        }, "eit-relay-stop"));
-        stopped.await();
+        lifecycle.started(relay);
+        lifecycle.awaitStop();
         return ExitCodes.OK;
     }
 

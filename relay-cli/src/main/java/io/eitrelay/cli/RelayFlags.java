@@ -1,6 +1,7 @@
 package io.eitrelay.cli;
 
 import io.eitrelay.core.config.HostPort;
+import io.eitrelay.core.config.LocalAccess;
 import io.eitrelay.core.config.RuntimeOptions.ProviderChoice;
 import io.eitrelay.core.config.RuntimeOptions.TransportChoice;
 import java.net.InetSocketAddress;
@@ -48,6 +49,12 @@ final class RelayFlags {
     @Option(names = "--max-record-size", paramLabel = "BYTES", defaultValue = "1114112",
             description = "Largest ONC-RPC record accepted with --rpc-framing (default: ${DEFAULT-VALUE} = 1 MiB + 64 KiB).")
     int maxRecordSize;
+
+    @Option(names = "--local-access", paramLabel = "any|privileged", defaultValue = "any",
+            description = "Who may connect to a client-mode listener: any (default) or privileged: a source port "
+                    + "below 1024 or a socket owned by root, as the kernel NFS client connects; others are refused "
+                    + "and logged with their uid.")
+    LocalAccess localAccess;
 
     @Option(names = "--metrics-listen", paramLabel = "IP:PORT", converter = Converters.ListenConverter.class,
             description = "Serve Prometheus metrics at http://IP:PORT/metrics (loopback only unless --metrics-allow-remote).")

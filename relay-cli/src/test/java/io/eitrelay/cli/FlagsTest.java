@@ -84,6 +84,14 @@ class FlagsTest {
     }
 
     @Test
+    void localAccessIsAnyByDefaultAndPrivilegedOnRequest() {
+        assertEquals(io.eitrelay.core.config.LocalAccess.ANY,
+                parse("--listen", "127.0.0.1:1", "--target", "x:2049").endpoints().get(0).socket().localAccess());
+        assertEquals(io.eitrelay.core.config.LocalAccess.PRIVILEGED, parse("--listen", "127.0.0.1:1", "--target", "x:2049",
+                "--local-access", "privileged").endpoints().get(0).socket().localAccess());
+    }
+
+    @Test
     void rpcFramingIsOnByDefaultWithACapAndCanBeTurnedOff() {
         assertEquals(io.eitrelay.core.config.RecordFraming.on(io.eitrelay.core.config.RecordFraming.DEFAULT_MAX_RECORD),
                 parse("--listen", "127.0.0.1:1", "--target", "x:2049").endpoints().get(0).framing());
@@ -127,6 +135,7 @@ class FlagsTest {
             "--listen 127.0.0.1:1 --target x:2049 --check-host a --check-ip 127.0.0.1 | mutually exclusive",
             "--listen 127.0.0.1:1 --target x:2049 --bogus | Unknown option: '--bogus'",
             "--target x:2049 | --listen and --target are required",
+            "--listen 127.0.0.1:1 --target x:2049 --local-access root | --local-access': expected one of [ANY, PRIVILEGED] (case-insensitive) but was 'root'",
             "--listen 127.0.0.1:1 --target x:2049 --metrics-listen 0.0.0.0:9100 | --metrics-listen 0.0.0.0:9100 is not a loopback address",
     })
     void badFlagsExitTwoNamingFlagAndValue(String args, String expected) {

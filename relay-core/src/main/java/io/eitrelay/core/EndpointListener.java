@@ -29,20 +29,25 @@ public final class EndpointListener {
     private final Transport transport;
     private Channel serverChannel;
 
-    EndpointListener(EndpointConfig config, Transport transport, EventLoopGroup group, SslContext sslContext,
-                     MeterRegistry registry) {
+    /** A listener that binds without its TLS context; {@link #startAccepting} gives it one. */
+    EndpointListener(EndpointConfig config, Transport transport, EventLoopGroup group, MeterRegistry registry) {
         this.config = config;
         this.stats = new EndpointStats(registry, config.name());
         this.transport = transport;
         this.group = group;
-        this.runtime = new EndpointRuntime(config, sslContext, transport, stats, group.next());
+        this.runtime = new EndpointRuntime(config, null, transport, stats, group.next());
     }
 
+    /**
+     * Binds and listens, but does not accept yet (no read on the server channel): connections wait in
+     * the kernel's backlog until {@link #startAccepting}.
+     */
     void bind() throws RelayStartException {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .channelFactory((ChannelFactory<ServerChannel>) () -> transport.newServerChannel(config.listen().getAddress()))
                 .option(ChannelOption.SO_REUSEADDR, config.socket().reuseAddress())
+                .option(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
@@ -58,6 +63,12 @@ public final class EndpointListener {
             throw new RelayStartException(config.name(), config.listen(), reason, cause);
         }
         serverChannel = bound.channel();
+    }
+
+    /** Accepts from now on, every connection with {@code sslContext}; the backlog is served first. */
+    void startAccepting(SslContext sslContext) throws io.eitrelay.core.tls.TlsConfigException {
+        update(config, sslContext);
+        serverChannel.config().setAutoRead(true);
     }
 
     /** The settings new connections get (they change on {@link Relay#reload}). */

@@ -37,6 +37,8 @@ public final class EndpointStats {
     private final LongAdder framingErrors = new LongAdder();
     private final AtomicLong ownNotAfter = new AtomicLong(Long.MIN_VALUE);
     private final AtomicLong peerNotAfter = new AtomicLong(Long.MIN_VALUE);
+    private final Counter refusedMeter;
+    private final java.util.concurrent.atomic.LongAdder refused = new java.util.concurrent.atomic.LongAdder();
     private volatile String lastTlsProtocol = "";
     private volatile String lastTlsCipher = "";
 
@@ -55,6 +57,8 @@ public final class EndpointStats {
         this.connectionsMeter = Counter.builder(MeterNames.CONNECTIONS).tags(tags).register(registry);
         this.failuresMeter = Counter.builder(MeterNames.CONNECTION_FAILURES).tags(tags).register(registry);
         this.framingErrorsMeter = Counter.builder(MeterNames.FRAMING_ERRORS).tags(tags).register(registry);
+        this.refusedMeter = Counter.builder(MeterNames.CONNECTIONS_REFUSED).tags(tags)
+                .tag(MeterNames.TAG_REASON, "local_access").register(registry);
         this.handshakeTime = Timer.builder(MeterNames.HANDSHAKE_TIME).tags(tags).register(registry);
         registry.gauge(MeterNames.CONNECTIONS_ACTIVE, tags, active);
         registry.gauge(MeterNames.CERTIFICATE_EXPIRY_DAYS, tags.and(MeterNames.TAG_CERTIFICATE, "own"), ownNotAfter,
@@ -88,6 +92,16 @@ public final class EndpointStats {
     /** Days until our own certificate expires; NaN when the endpoint presents none. */
     public double ownCertificateDaysLeft() {
         return daysLeft(ownNotAfter);
+    }
+
+    /** A connection the local access policy turned away (never relayed, not in {@link #accepted}). */
+    public void connectionRefused() {
+        refused.increment();
+        refusedMeter.increment();
+    }
+
+    public long refused() {
+        return refused.sum();
     }
 
     public void connectionOpened() {

@@ -1,7 +1,6 @@
 package io.eitrelay.core;
 
 import io.eitrelay.core.config.EndpointConfig;
-import io.eitrelay.core.config.Mode;
 import io.eitrelay.core.config.RelayConfig;
 import io.eitrelay.core.tls.TlsConfigException;
 import io.eitrelay.core.tls.TlsContexts;
@@ -13,6 +12,7 @@ import io.netty.handler.ssl.SslProvider;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,59 +39,65 @@ public final class Relay implements AutoCloseable {
     }
 
     /**
-     * Loads every certificate and key, then binds every listener. On any failure nothing stays bound
-     * and the exception says which endpoint and why.
+     * Binds every listener and loads every certificate and key; returns once every listener accepts.
+     * On any failure nothing stays bound and the exception says which endpoint and why.
      */
     public static Relay start(RelayConfig config) throws TlsConfigException, RelayStartException {
         return start(config, new CompositeMeterRegistry());
     }
 
-    /** As {@link #start(RelayConfig)}, publishing meters ({@link io.eitrelay.core.metrics.MeterNames}) to {@code registry}. */
+    /**
+     * As {@link #start(RelayConfig)}, publishing meters ({@link io.eitrelay.core.metrics.MeterNames}) to {@code registry}.
+     * Listen first: mount helpers probe the port right after launching the relay (efs-utils: 5 times,
+     * 50 ms apart), and a listening socket completes handshakes from its backlog before anything
+     * accepts them. So the listeners bind while the TLS material loads on another thread, and start
+     * accepting once it has; connections made meanwhile wait in the backlog, none is refused. A
+     * certificate error is reported before a bind error, as stunnel, which loads them first, does.
+     */
     public static Relay start(RelayConfig config, MeterRegistry registry) throws TlsConfigException, RelayStartException {
+        CompletableFuture<TlsLoad> pendingTls = TlsLoad.start(config);
         Transport transport = Transport.select(config.runtime().transport());
-        SslProvider provider = TlsContexts.selectProvider(config.runtime().provider());
-        log.info("eit-relay: transport {}, TLS provider {}", transport.displayName(), TlsContexts.describe(provider));
-        List<SslContext> contexts = contexts(config, provider);
         List<EndpointListener> listeners = new ArrayList<>();
         EventLoops loops = new EventLoops(transport);
         try {
-            for (int i = 0; i < config.endpoints().size(); i++) {
-                EndpointConfig endpointConfig = config.endpoints().get(i);
+            RelayStartException bindFailure = null;
+            for (EndpointConfig endpointConfig : config.endpoints()) {
                 EndpointListener listener = new EndpointListener(endpointConfig, transport,
-                        loops.forTarget(endpointConfig.target()), contexts.get(i), registry);
+                        loops.forTarget(endpointConfig.target()), registry);
+                try {
+                    listener.bind();
+                } catch (RelayStartException e) {
+                    bindFailure = e;
+                    break;
+                }
                 listeners.add(listener);
-                listener.observeOwnCertificate(listener.config());
-                listener.bind();
+            }
+            TlsLoad tls = TlsLoad.await(pendingTls);
+            if (bindFailure != null) {
+                throw bindFailure;
+            }
+            log.info("eit-relay: transport {}, TLS provider {}", transport.displayName(), TlsContexts.describe(tls.provider));
+            for (int i = 0; i < listeners.size(); i++) {
+                EndpointListener listener = listeners.get(i);
+                listener.startAccepting(tls.contexts.get(i));
                 EndpointConfig endpoint = listener.config();
                 log.info("[{}] listening on {} -> {} ({} mode)", endpoint.name(),
                         RelayStartException.format(listener.boundAddress()), endpoint.target(),
                         endpoint.mode().name().toLowerCase(java.util.Locale.ROOT));
             }
-        } catch (RelayStartException | TlsConfigException e) {
+            return new Relay(config, transport, tls.provider, listeners, loops);
+        } catch (RelayStartException | TlsConfigException | RuntimeException e) {
             for (EndpointListener listener : listeners) {
                 listener.stopAccepting().awaitUninterruptibly();
             }
             loops.shutdown();
             throw e;
         }
-        return new Relay(config, transport, provider, listeners, loops);
     }
 
     /** Validates a config as {@link #start} would, without binding anything ({@code --check}). */
     public static void check(RelayConfig config) throws TlsConfigException {
-        contexts(config, TlsContexts.selectProvider(config.runtime().provider()));
-    }
-
-    private static List<SslContext> contexts(RelayConfig config, SslProvider provider) throws TlsConfigException {
-        List<SslContext> contexts = new ArrayList<>();
-        for (EndpointConfig endpoint : config.endpoints()) {
-            if (!endpoint.tls().verifyPeer() && endpoint.mode() == Mode.CLIENT) {
-                log.warn("[{}] server certificate verification is OFF: the connection to {} is encrypted "
-                        + "but not authenticated, anyone on the path can intercept it", endpoint.name(), endpoint.target());
-            }
-            contexts.add(TlsContexts.forEndpoint(endpoint, provider));
-        }
-        return contexts;
+        TlsLoad.load(config);
     }
 
     /**
@@ -117,7 +123,7 @@ public final class Relay implements AutoCloseable {
             }
             targets.add(listener);
         }
-        List<SslContext> contexts = contexts(newConfig, provider);
+        List<SslContext> contexts = TlsLoad.contexts(newConfig, provider);
         for (int i = 0; i < targets.size(); i++) {
             targets.get(i).update(newConfig.endpoints().get(i), contexts.get(i));
         }

@@ -95,6 +95,73 @@ class EndpointBehaviourTest {
     }
 
     @Test
+    void listensBeforeItsTlsMaterialIsLoadedAndServesTheConnectionsThatWaited() throws Exception {
+        // Mount helpers probe the port right after launching (efs-utils: 5 times, 50 ms apart). A CA
+        // file that is a FIFO holds the TLS load until the test writes it: the port must accept before.
+        Relay server = start(Configs.server(echo.port(), pki.server()));
+        Path slowCa = dir.resolve("ca-fifo.pem");
+        assertEquals(0, new ProcessBuilder("mkfifo", slowCa.toString()).inheritIO().start().waitFor());
+        int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort();
+        }
+        EndpointConfig client = Configs.client(bound(server).getPort(), slowCa).withListen(Configs.loopback(port));
+        CompletableFuture<Relay> starting = CompletableFuture.supplyAsync(() -> {
+            try {
+                return Relay.start(Configs.relay(client, TransportChoice.AUTO, ProviderChoice.AUTO));
+            } catch (Exception e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
+        Socket early = null;
+        for (int attempt = 0; attempt < 500 && early == null; attempt++) {
+            try {
+                early = new Socket(InetAddress.getLoopbackAddress(), port);
+            } catch (ConnectException notYet) {
+                TimeUnit.MILLISECONDS.sleep(10);
+            }
+        }
+        assertNotNull(early, "the port never accepted a connection");
+        try (Socket waiting = early) {
+            waiting.setSoTimeout(10_000);
+            byte[] data = Transfer.random(100_000, 7);
+            waiting.getOutputStream().write(data);
+            TimeUnit.MILLISECONDS.sleep(200);
+            assertTrue(!starting.isDone(), "start() returned before the CA file was read");
+            CompletableFuture<Void> writeCa = CompletableFuture.runAsync(() -> {
+                try {
+                    java.nio.file.Files.write(slowCa, java.nio.file.Files.readAllBytes(pki.caFile()));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            relays.add(starting.get(10, TimeUnit.SECONDS));
+            writeCa.get(10, TimeUnit.SECONDS);
+            assertArrayEquals(data, waiting.getInputStream().readNBytes(data.length));
+        }
+    }
+
+    @Test
+    void aCertificateErrorIsReportedBeforeABindErrorAndNothingStaysBound() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            EndpointConfig client = Configs.client(echo.port(), dir.resolve("missing-ca.pem"))
+                    .withListen(Configs.loopback(taken.getLocalPort()));
+            io.eitrelay.core.tls.TlsConfigException e = assertThrows(io.eitrelay.core.tls.TlsConfigException.class,
+                    () -> Relay.start(Configs.relay(client, TransportChoice.AUTO, ProviderChoice.AUTO)));
+            assertTrue(e.getMessage().contains("missing-ca.pem"), e.getMessage());
+        }
+        int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort();
+        }
+        EndpointConfig badCa = Configs.client(echo.port(), dir.resolve("missing-ca.pem")).withListen(Configs.loopback(port));
+        assertThrows(io.eitrelay.core.tls.TlsConfigException.class,
+                () -> Relay.start(Configs.relay(badCa, TransportChoice.AUTO, ProviderChoice.AUTO)));
+        assertThrows(ConnectException.class, () -> new Socket(InetAddress.getLoopbackAddress(), port).close(),
+                "a failed start left its listener bound");
+    }
+
+    @Test
     void noVerifyIsExplicitAndWarnedAbout() throws Exception {
         TestPki stranger = new TestPki(dir, "unknown CA");
         Relay server = start(Configs.server(echo.port(), stranger.server()));

@@ -1,7 +1,7 @@
 package io.eitrelay.cli.stunnel;
 
 import io.eitrelay.cli.ExitCodes;
-import io.eitrelay.cli.Signals;
+import io.eitrelay.cli.Lifecycle;
 import io.eitrelay.cli.VersionProvider;
 import io.eitrelay.core.Relay;
 import io.eitrelay.core.RelayStartException;
@@ -9,7 +9,6 @@ import io.eitrelay.core.tls.TlsConfigException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,51 +72,35 @@ public final class StunnelMode {
         } catch (IOException e) {
             return configFailed(err, "output = " + settings.output().orElse(null) + ": " + e.getMessage());
         }
-        // Handlers first: a SIGHUP between bind and here would otherwise meet the JVM's default, exit.
-        java.util.concurrent.atomic.AtomicReference<Relay> running = new java.util.concurrent.atomic.AtomicReference<>();
-        Signals.on("HUP", () -> {
-            Relay current = running.get();
-            if (current != null) {
-                reload(file, current);
-            }
-        });
-        Signals.on("USR1", StunnelLog::reopen);
+        Lifecycle lifecycle = new Lifecycle(relay -> reload(file, relay));
+        lifecycle.install(StunnelLog::reopen);
         Relay relay;
         try {
             relay = Relay.start(settings.relay());
-            running.set(relay);
         } catch (TlsConfigException e) {
+            lifecycle.abandon();
             return configFailed(err, e.getMessage());
         } catch (RelayStartException e) {
+            lifecycle.abandon();
             err.println("[.] " + e.getMessage());
             err.println("[!] Binding service [" + e.endpointName() + "] failed");
             err.flush();
             return ExitCodes.RUNTIME_FAILURE;
         }
-        PidFile pid = null;
         if (settings.pidFile().isPresent()) {
             try {
-                pid = PidFile.write(settings.pidFile().get());
+                lifecycle.afterStop(PidFile.write(settings.pidFile().get())::remove);
             } catch (IOException e) {
+                lifecycle.abandon();
                 relay.stop(java.time.Duration.ZERO);
                 return configFailed(err, "pid = " + settings.pidFile().get() + ": cannot write: " + e.getMessage());
             }
         }
+        lifecycle.started(relay);
         if (daemonChild) {
             Daemon.reportReady();
         }
-        PidFile written = pid;
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            relay.close();
-            if (written != null) {
-                written.remove();
-            }
-            stopped.countDown();
-            // Exit 0 after a requested stop, as stunnel does (not the JVM's 143).
-            Runtime.getRuntime().halt(ExitCodes.OK);
-        }, "eit-relay-stop"));
-        stopped.await();
+        lifecycle.awaitStop();
         return ExitCodes.OK;
     }
 

@@ -14,6 +14,7 @@ import io.eitrelay.core.config.PeerCheck;
 import io.eitrelay.core.config.RecordFraming;
 import io.eitrelay.core.config.RelayConfig;
 import io.eitrelay.core.config.RuntimeOptions;
+import io.eitrelay.core.config.LocalAccess;
 import io.eitrelay.core.config.SocketOptions;
 import io.eitrelay.core.config.Timeouts;
 import io.eitrelay.core.config.TlsSettings;
@@ -36,6 +37,8 @@ import java.util.Optional;
  */
 public final class StunnelTranslator {
     private static final String NOT_VALID_HERE = "Specified option name is not valid here";
+    /** stunnel's TIMEOUTclose when the file has none: 60 s for the rest of a half-closed connection. */
+    static final Duration STUNNEL_CLOSE_TIMEOUT = Duration.ofSeconds(60);
 
     private StunnelTranslator() {
     }
@@ -116,8 +119,11 @@ public final class StunnelTranslator {
         Timeouts base = Timeouts.defaults();
         Timeouts timeouts = new Timeouts(s.connectTimeout != null ? s.connectTimeout : base.connect(),
                 s.busyTimeout != null ? s.busyTimeout : base.handshake(),
-                s.idleTimeout != null ? s.idleTimeout : base.idle());
-        SocketOptions socket = SocketOptions.defaults();
+                s.idleTimeout != null ? s.idleTimeout : base.idle(),
+                Optional.of(s.closeTimeout != null ? s.closeTimeout : STUNNEL_CLOSE_TIMEOUT));
+        // Mount-style listeners: only what the kernel NFS client looks like (privileged port or root).
+        SocketOptions socket = SocketOptions.defaults()
+                .withLocalAccess(mode == Mode.CLIENT ? LocalAccess.PRIVILEGED : LocalAccess.ANY);
         // NFS is what helpers tunnel: record marks are followed (and bad streams refused) as with the flags.
         return new EndpointConfig(service.name(), s.accept, s.connect, mode, tls, timeouts, socket,
                 RecordFraming.on(RecordFraming.DEFAULT_MAX_RECORD));
@@ -140,6 +146,7 @@ public final class StunnelTranslator {
         Duration connectTimeout;
         Duration busyTimeout;
         Duration idleTimeout;
+        Duration closeTimeout;
 
         EnumSet<TlsVersion> versions() {
             TlsVersion lo = min != null ? min : TlsVersion.TLS_1_2;
@@ -175,8 +182,7 @@ public final class StunnelTranslator {
             case "timeoutconnect" -> s.connectTimeout = seconds(file, o, false);
             case "timeoutbusy" -> s.busyTimeout = seconds(file, o, false);
             case "timeoutidle" -> s.idleTimeout = seconds(file, o, true);
-            // The relay never waits for close_notify (Netty sends ours on close); any value is fine.
-            case "timeoutclose" -> seconds(file, o, true);
+            case "timeoutclose" -> s.closeTimeout = seconds(file, o, true);
             // Names are resolved at every connection whatever 'delay' says: both values are honoured.
             case "delay" -> yesNo(file, o);
             case "renegotiation" -> requireNo(file, o, "renegotiation is never supported (TLS 1.3 has none)");

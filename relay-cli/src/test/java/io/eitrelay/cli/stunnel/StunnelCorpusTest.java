@@ -58,6 +58,9 @@ class StunnelCorpusTest {
         assertTrue(e.tls().verifyPeer());
         assertEquals(Duration.ofSeconds(70), e.timeouts().idle());
         assertEquals(Duration.ofSeconds(20), e.timeouts().handshake(), "TIMEOUTbusy bounds the handshake");
+        assertEquals(Optional.of(Duration.ZERO), e.timeouts().closing(), "TIMEOUTclose = 0: closed at the first FIN");
+        assertEquals(io.eitrelay.core.config.LocalAccess.PRIVILEGED, e.socket().localAccess(),
+                "a mount's listener admits what the kernel NFS client looks like");
         assertEquals(List.copyOf(CipherSuite.defaults()), e.tls().ciphers());
         assertEquals(io.eitrelay.core.config.RecordFraming.on(io.eitrelay.core.config.RecordFraming.DEFAULT_MAX_RECORD),
                 e.framing(), "NFS through a drop-in: record marks followed");
@@ -93,6 +96,7 @@ class StunnelCorpusTest {
         assertEquals(new PeerCheck.Host("*.file.core.windows.net"), e.tls().peerCheck());
         assertEquals(Set.of(TlsVersion.TLS_1_2), e.tls().versions());
         assertEquals(Duration.ofSeconds(61), e.timeouts().idle());
+        assertEquals(Optional.of(Duration.ofSeconds(60)), e.timeouts().closing(), "stunnel's TIMEOUTclose default");
         assertEquals(new HostPort("10.0.4.17", 2049), e.target());
         assertEquals(Optional.empty(), e.tls().keyPair());
     }

@@ -51,6 +51,10 @@ public record EndpointConfig(String name, InetSocketAddress listen, HostPort tar
         return new EndpointConfig(name, listen, target, mode, tls, timeouts, socket, newFraming);
     }
 
+    public EndpointConfig withSocket(SocketOptions newSocket) {
+        return new EndpointConfig(name, listen, target, mode, tls, timeouts, newSocket, framing);
+    }
+
     public EndpointConfig withTimeouts(Timeouts newTimeouts) {
         return new EndpointConfig(name, listen, target, mode, tls, newTimeouts, socket, framing);
     }

@@ -14,10 +14,13 @@ import java.time.Duration;
  * @param tcpUserTimeout  TCP_USER_TIMEOUT on the target connection (epoll only): unacknowledged data
  *                        older than this kills the connection; zero leaves the kernel default
  * @param reuseAddress    SO_REUSEADDR on the listener, as stunnel sets it
+ * @param localAccess     who may connect to a client-mode listener
  */
 public record SocketOptions(boolean keepAlive, Duration keepAliveIdle, Duration keepAliveInterval,
-                            int keepAliveCount, Duration tcpUserTimeout, boolean reuseAddress) {
+                            int keepAliveCount, Duration tcpUserTimeout, boolean reuseAddress,
+                            LocalAccess localAccess) {
     public SocketOptions {
+        java.util.Objects.requireNonNull(localAccess, "localAccess");
         if (keepAliveCount < 1) {
             throw new IllegalArgumentException("keepAliveCount must be >= 1 but was " + keepAliveCount);
         }
@@ -29,9 +32,17 @@ public record SocketOptions(boolean keepAlive, Duration keepAliveIdle, Duration 
         }
     }
 
-    /** Keepalive after 10 s idle, every 5 s, 3 probes; unacked data for 30 s: a dead server within ~30 s. */
+    /**
+     * Keepalive after 10 s idle, every 5 s, 3 probes; unacked data for 30 s: a dead server within ~30 s.
+     * Any local client may connect.
+     */
     public static SocketOptions defaults() {
         return new SocketOptions(true, Duration.ofSeconds(10), Duration.ofSeconds(5), 3,
-                Duration.ofSeconds(30), true);
+                Duration.ofSeconds(30), true, LocalAccess.ANY);
+    }
+
+    public SocketOptions withLocalAccess(LocalAccess access) {
+        return new SocketOptions(keepAlive, keepAliveIdle, keepAliveInterval, keepAliveCount, tcpUserTimeout,
+                reuseAddress, access);
     }
 }

@@ -12,6 +12,8 @@ public final class MeterNames {
     public static final String CONNECTIONS = "eitrelay.connections";
     /** Gauge, connections open now. Tags: endpoint. */
     public static final String CONNECTIONS_ACTIVE = "eitrelay.connections.active";
+    /** Counter, connections refused before relaying anything. Tags: endpoint, reason = local_access. */
+    public static final String CONNECTIONS_REFUSED = "eitrelay.connections.refused";
     /** Counter, connections that ended with a failure (handshake, verification, reset, timeout, framing). Tags: endpoint. */
     public static final String CONNECTION_FAILURES = "eitrelay.connection.failures";
     /** Counter, TLS handshakes. Tags: endpoint, outcome = success | failure, reason (failure category or "none"). */

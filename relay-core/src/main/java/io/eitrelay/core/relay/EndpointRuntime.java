@@ -18,6 +18,7 @@ public final class EndpointRuntime {
     private final Transport transport;
     private final io.eitrelay.core.tls.ExpiryWarnings expiry;
 
+    /** {@code sslContext} may be null until {@link #update} sets it; the listener accepts nothing before. */
     public EndpointRuntime(EndpointConfig config, SslContext sslContext, Transport transport,
                            EndpointStats stats, EventExecutor groupExecutor) {
         this.stats = stats;

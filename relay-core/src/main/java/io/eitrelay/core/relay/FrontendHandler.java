@@ -62,11 +62,17 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        connection.sideClosed(ctx.channel());
+        if (connection != null) { // null: refused by LocalAccessFilter before it became a connection
+            connection.sideClosed(ctx.channel());
+        }
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        connection.fail("client side: " + Failures.describe(cause));
+        if (connection != null) {
+            connection.fail("client side: " + Failures.describe(cause));
+        } else {
+            ctx.close();
+        }
     }
 }

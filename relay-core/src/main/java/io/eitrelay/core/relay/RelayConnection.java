@@ -8,9 +8,11 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLSession;
 import org.slf4j.Logger;
@@ -39,6 +41,7 @@ final class RelayConnection {
     private boolean frontendInputDone;
     private boolean backendInputDone;
     private boolean finished;
+    private boolean halfClosed;
     private boolean relaying;
     private boolean frontendEndedEarly;
     private boolean backendEndedEarly;
@@ -224,11 +227,39 @@ final class RelayConnection {
             other.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
                 if (f.isSuccess() && other instanceof DuplexChannel duplex) {
                     duplex.shutdownOutput();
+                    config().timeouts().closing().ifPresent(this::closeWithin);
                 } else {
                     fail("could not pass on the half-close: " + f.cause());
                 }
             });
         }
+    }
+
+    /**
+     * stunnel's TIMEOUTclose, once one direction has ended: its transfer loop then waits this long
+     * (not TIMEOUTidle) for the other, so 0 closes the pair as soon as what was read is written. Here:
+     * the frontend's idle timer, which sees both directions, is swapped for one of this length.
+     */
+    private void closeWithin(java.time.Duration closing) {
+        halfClosed = true;
+        if (closing.isZero()) {
+            closeAfterFlush(frontend);
+            closeAfterFlush(backend);
+            return;
+        }
+        IdleStateHandler timer = new IdleStateHandler(0, 0, closing.toMillis(), TimeUnit.MILLISECONDS);
+        if (frontend.pipeline().get(RelayInitializer.IDLE) != null) {
+            frontend.pipeline().replace(RelayInitializer.IDLE, RelayInitializer.IDLE, timer);
+        } else {
+            frontend.pipeline().addFirst(RelayInitializer.IDLE, timer);
+        }
+    }
+
+    /** The frontend's idle timer fired: TIMEOUTidle, or TIMEOUTclose after a half-close. */
+    void idle() {
+        fail(halfClosed
+                ? "close timeout: half-closed and no data for " + config().timeouts().closing().orElseThrow().toMillis() + " ms"
+                : "idle timeout: no data in either direction for " + config().timeouts().idle().toMillis() + " ms");
     }
 
     /** One side closed: flush what it sent to the partner, then close the partner. */

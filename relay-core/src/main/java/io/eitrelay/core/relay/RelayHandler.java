@@ -88,8 +88,7 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
             Channel channel = ctx.channel();
             ctx.executor().execute(() -> connection.inputEnded(channel));
         } else if (evt instanceof IdleStateEvent) {
-            connection.fail("idle timeout: no data in either direction for "
-                    + connection.config().timeouts().idle().toMillis() + " ms");
+            connection.idle();
         }
         ctx.fireUserEventTriggered(evt);
     }

@@ -1,6 +1,7 @@
 package io.eitrelay.core.relay;
 
 import io.eitrelay.core.config.EndpointConfig;
+import io.eitrelay.core.config.LocalAccess;
 import io.eitrelay.core.config.Mode;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -15,12 +16,13 @@ import java.util.concurrent.TimeUnit;
 /**
  * The one place where pipelines are assembled. The data path, left to right:
  * <pre>
- *   frontend (accepted):  [idle] [tls, server mode | framing, client mode] [gate: FrontendHandler -> relay: RelayHandler]
+ *   frontend (accepted):  [access, client mode] [idle] [tls, server mode | framing, client mode] [gate: FrontendHandler -> relay: RelayHandler]
  *   backend (to target):  [tls, client mode | framing, server mode] [gate: BackendHandler -> relay: RelayHandler]
  * </pre>
  * The gates hold the pair until both sides are ready, then are replaced by relay handlers.
  */
 public final class RelayInitializer extends ChannelInitializer<Channel> {
+    static final String ACCESS = "access";
     static final String IDLE = "idle";
     static final String TLS = "tls";
     static final String GATE = "gate";
@@ -41,6 +43,9 @@ public final class RelayInitializer extends ChannelInitializer<Channel> {
         Generation generation = endpoint.current();
         EndpointConfig config = generation.config();
         ChannelPipeline p = ch.pipeline();
+        if (config.mode() == Mode.CLIENT && config.socket().localAccess() == LocalAccess.PRIVILEGED) {
+            p.addLast(ACCESS, new LocalAccessFilter(endpoint));
+        }
         long idleMillis = config.timeouts().idle().toMillis();
         if (idleMillis > 0) {
             p.addLast(IDLE, new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
