@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.eitrelay.core.config.RuntimeOptions.ProviderChoice;
 import io.eitrelay.core.config.RuntimeOptions.TransportChoice;
 import io.eitrelay.testing.Configs;
+import io.eitrelay.testing.Descriptors;
 import io.eitrelay.testing.EchoServer;
 import io.eitrelay.testing.Eventually;
 import io.eitrelay.testing.TestPki;
@@ -14,12 +15,10 @@ import io.eitrelay.testing.Transfer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -61,21 +60,21 @@ class ConnectionFloodIT {
 
     @Test
     void tenThousandConnectCloseCyclesLeaveNothingBehind() throws Exception {
-        long baseline = openFds();
+        long baseline = Descriptors.open();
         for (int i = 0; i < CYCLES; i++) {
             new Socket(InetAddress.getLoopbackAddress(), clientPort()).close();
         }
         byte[] data = Transfer.random(200_000, 2);
         assertArrayEquals(data, Transfer.exchange(clientPort(), data, List.of(8192), 10), "served right after the flood");
         assertTrue(Eventually.within(20_000, () -> openChannels() == 0), "channels left: " + openChannels());
-        assertTrue(Eventually.within(10_000, () -> openFds() <= baseline),
-                "descriptors: " + baseline + " before, " + openFds() + " after");
+        assertTrue(Eventually.within(10_000, () -> Descriptors.open() <= baseline),
+                "descriptors: " + baseline + " before, " + Descriptors.open() + " after");
         assertEquals(CYCLES + 2L, client.endpoints().get(0).stats().accepted(), "every cycle was accepted and counted");
     }
 
     @Test
     void stalledHandshakesDoNotStopOthersAndAreDroppedAtTheHandshakeTimeout() throws Exception {
-        long baseline = openFds();
+        long baseline = Descriptors.open();
         int serverPort = server.endpoints().get(0).boundAddress().getPort();
         List<Socket> stalled = new ArrayList<>();
         try {
@@ -100,8 +99,8 @@ class ConnectionFloodIT {
             }
         }
         assertTrue(Eventually.within(10_000, () -> openChannels() == 0), "channels left: " + openChannels());
-        assertTrue(Eventually.within(10_000, () -> openFds() <= baseline),
-                "descriptors: " + baseline + " before, " + openFds() + " after");
+        assertTrue(Eventually.within(10_000, () -> Descriptors.open() <= baseline),
+                "descriptors: " + baseline + " before, " + Descriptors.open() + " after");
     }
 
     private static int readToEnd(Socket s) {
@@ -122,13 +121,5 @@ class ConnectionFloodIT {
 
     private int openChannels() {
         return client.endpoints().get(0).openChannels() + server.endpoints().get(0).openChannels();
-    }
-
-    private static long openFds() {
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            return fds.count();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 }

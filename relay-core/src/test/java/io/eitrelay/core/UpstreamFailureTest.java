@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.eitrelay.core.config.RuntimeOptions.ProviderChoice;
 import io.eitrelay.core.config.RuntimeOptions.TransportChoice;
 import io.eitrelay.testing.Configs;
+import io.eitrelay.testing.Descriptors;
 import io.eitrelay.testing.Eventually;
 import io.eitrelay.testing.TestPki;
 import io.eitrelay.testing.Transfer;
@@ -17,13 +18,11 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -58,7 +57,7 @@ class UpstreamFailureTest {
             assertArrayEquals(new byte[] {1, 2, 3}, Transfer.exchange(port, new byte[] {1, 2, 3}, List.of(3), 10));
             echoOnce.get(10, TimeUnit.SECONDS);
             assertTrue(Eventually.within(5_000, () -> openChannels(client, server) == 0));
-            long baseline = openFds();
+            long baseline = Descriptors.open();
 
             CompletableFuture<Socket> accepted = CompletableFuture.supplyAsync(() -> {
                 try {
@@ -91,8 +90,8 @@ class UpstreamFailureTest {
                 assertTrue(millis < CLIENT_SEES_END_WITHIN_MILLIS, "the client saw the end after " + millis + " ms");
             }
             assertTrue(Eventually.within(5_000, () -> openChannels(client, server) == 0), "channels left open");
-            assertTrue(Eventually.within(5_000, () -> openFds() <= baseline),
-                    "descriptors: " + baseline + " before, " + openFds() + " after");
+            assertTrue(Eventually.within(5_000, () -> Descriptors.open() <= baseline),
+                    "descriptors: " + baseline + " before, " + Descriptors.open() + " after");
 
             // The server comes back on the same port: the same listener serves it.
             try (ServerSocket back = new ServerSocket()) {
@@ -112,14 +111,6 @@ class UpstreamFailureTest {
 
     private static int openChannels(Relay client, Relay server) {
         return client.endpoints().get(0).openChannels() + server.endpoints().get(0).openChannels();
-    }
-
-    private static long openFds() {
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            return fds.count();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     /** Accepts one connection and echoes it until EOF. */
