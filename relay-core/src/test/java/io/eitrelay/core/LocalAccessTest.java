@@ -123,7 +123,7 @@ class LocalAccessTest {
     private static int freePrivilegedPort() throws IOException {
         for (int port = 1023; port >= 600; port--) {
             try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-                return port;
+                return probe.getLocalPort();
             } catch (IOException taken) {
                 continue;
             }
