@@ -59,6 +59,7 @@ public final class Relay implements AutoCloseable {
         Transport transport = Transport.select(config.runtime().transport());
         List<EndpointListener> listeners = new ArrayList<>();
         EventLoops loops = new EventLoops(transport);
+        boolean started = false;
         try {
             RelayStartException bindFailure = null;
             for (EndpointConfig endpointConfig : config.endpoints()) {
@@ -85,13 +86,17 @@ public final class Relay implements AutoCloseable {
                         RelayStartException.format(listener.boundAddress()), endpoint.target(),
                         endpoint.mode().name().toLowerCase(java.util.Locale.ROOT));
             }
-            return new Relay(config, transport, tls.provider, listeners, loops);
-        } catch (RelayStartException | TlsConfigException | RuntimeException e) {
-            for (EndpointListener listener : listeners) {
-                listener.stopAccepting().awaitUninterruptibly();
+            Relay relay = new Relay(config, transport, tls.provider, listeners, loops);
+            started = true;
+            return relay;
+        } finally {
+            // Whatever failed (an Error too: BoringSSL forced but not loadable), nothing stays bound.
+            if (!started) {
+                for (EndpointListener listener : listeners) {
+                    listener.stopAccepting().awaitUninterruptibly();
+                }
+                loops.shutdown();
             }
-            loops.shutdown();
-            throw e;
         }
     }
 

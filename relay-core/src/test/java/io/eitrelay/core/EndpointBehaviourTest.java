@@ -101,10 +101,7 @@ class EndpointBehaviourTest {
         Relay server = start(Configs.server(echo.port(), pki.server()));
         Path slowCa = dir.resolve("ca-fifo.pem");
         assertEquals(0, new ProcessBuilder("mkfifo", slowCa.toString()).inheritIO().start().waitFor());
-        int port;
-        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = probe.getLocalPort();
-        }
+        int port = io.eitrelay.testing.ExternalProcess.freePort();
         EndpointConfig client = Configs.client(bound(server).getPort(), slowCa).withListen(Configs.loopback(port));
         CompletableFuture<Relay> starting = CompletableFuture.supplyAsync(() -> {
             try {
@@ -150,10 +147,7 @@ class EndpointBehaviourTest {
                     () -> Relay.start(Configs.relay(client, TransportChoice.AUTO, ProviderChoice.AUTO)));
             assertTrue(e.getMessage().contains("missing-ca.pem"), e.getMessage());
         }
-        int port;
-        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = probe.getLocalPort();
-        }
+        int port = io.eitrelay.testing.ExternalProcess.freePort();
         EndpointConfig badCa = Configs.client(echo.port(), dir.resolve("missing-ca.pem")).withListen(Configs.loopback(port));
         assertThrows(io.eitrelay.core.tls.TlsConfigException.class,
                 () -> Relay.start(Configs.relay(badCa, TransportChoice.AUTO, ProviderChoice.AUTO)));
