@@ -42,12 +42,18 @@ final class FlagsToConfig {
         if (flags.maxRecordSize < 1) {
             throw new IllegalArgumentException("--max-record-size must be at least 1 but was " + flags.maxRecordSize);
         }
+        SocketOptions socket;
+        try {
+            socket = SocketOptions.defaults().withLocalAccess(flags.localAccess).withDeadTargetBound(flags.deadTargetTimeout);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--dead-target-timeout: " + e.getMessage(), e);
+        }
         RecordFraming framing = flags.rpcFraming ? RecordFraming.on(flags.maxRecordSize) : RecordFraming.off();
         List<EndpointConfig> endpoints = new ArrayList<>();
         for (int i = 0; i < flags.listen.size(); i++) {
             String name = display(flags.listen.get(i));
             endpoints.add(new EndpointConfig(name, flags.listen.get(i), flags.target.get(i), mode, tls, timeouts,
-                    SocketOptions.defaults().withLocalAccess(flags.localAccess), framing));
+                    socket, framing));
         }
         RuntimeOptions runtime = new RuntimeOptions(flags.transport, flags.provider, flags.shutdownGrace);
         return new RelayConfig(endpoints, runtime);

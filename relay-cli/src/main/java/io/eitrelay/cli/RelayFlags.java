@@ -40,6 +40,12 @@ final class RelayFlags {
             defaultValue = "12h")
     Duration idleTimeout;
 
+    @Option(names = "--dead-target-timeout", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
+            defaultValue = "30s", description = "A target that stops answering (link down, host gone) is detected within "
+            + "this bound, idle or not (TCP keepalive and TCP_USER_TIMEOUT), and its connection closed so the NFS client "
+            + "reconnects; at least 3s (default: ${DEFAULT-VALUE}).")
+    Duration deadTargetTimeout;
+
     @Option(names = "--rpc-framing", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Follow ONC-RPC record marks on the plaintext side (RFC 5531 §11): a stream that is not "
                     + "record-marked, or a record over --max-record-size, closes that connection; RPC calls are "

@@ -81,6 +81,19 @@ class FlagsTest {
         assertEquals(List.copyOf(CipherSuite.defaults()), e.tls().ciphers());
         assertEquals(new PeerCheck.TargetHost(), e.tls().peerCheck());
         assertTrue(e.socket().keepAlive());
+        assertEquals(java.time.Duration.ofSeconds(30), e.socket().tcpUserTimeout(), "a silent target with data in flight: 30 s");
+        assertEquals(java.time.Duration.ofSeconds(30), e.socket().keepAliveBound(), "an idle one: 10 s + 4 probes 5 s apart");
+    }
+
+    @ParameterizedTest(name = "--dead-target-timeout {0}")
+    @CsvSource({"3s, 1, 1, 2", "7s, 2, 1, 5", "30s, 10, 5, 4", "2m, 40, 20, 4"})
+    void deadTargetTimeoutBoundsBothKeepaliveAndUnacknowledgedData(String flag, int idle, int interval, int count) {
+        io.eitrelay.core.config.SocketOptions socket = parse("--listen", "127.0.0.1:1", "--target", "x:2049",
+                "--dead-target-timeout", flag).endpoints().get(0).socket();
+        assertEquals(List.of(idle, interval, count), List.of((int) socket.keepAliveIdle().toSeconds(),
+                (int) socket.keepAliveInterval().toSeconds(), socket.keepAliveCount()));
+        assertEquals(Converters.duration(flag), socket.tcpUserTimeout());
+        assertTrue(socket.keepAliveBound().compareTo(socket.tcpUserTimeout()) <= 0, socket.toString());
     }
 
     @Test
@@ -136,6 +149,7 @@ class FlagsTest {
             "--listen 127.0.0.1:1 --target x:2049 --bogus | Unknown option: '--bogus'",
             "--target x:2049 | --listen and --target are required",
             "--listen 127.0.0.1:1 --target x:2049 --local-access root | --local-access': expected one of [ANY, PRIVILEGED] (case-insensitive) but was 'root'",
+            "--listen 127.0.0.1:1 --target x:2049 --dead-target-timeout 2s | --dead-target-timeout: dead-target bound must be at least 3s but was 2s",
             "--listen 127.0.0.1:1 --target x:2049 --metrics-listen 0.0.0.0:9100 | --metrics-listen 0.0.0.0:9100 is not a loopback address",
     })
     void badFlagsExitTwoNamingFlagAndValue(String args, String expected) {

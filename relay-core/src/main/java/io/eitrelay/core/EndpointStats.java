@@ -38,6 +38,8 @@ public final class EndpointStats {
     private final AtomicLong ownNotAfter = new AtomicLong(Long.MIN_VALUE);
     private final AtomicLong peerNotAfter = new AtomicLong(Long.MIN_VALUE);
     private final Counter refusedMeter;
+    private final Counter targetSilentMeter;
+    private final java.util.concurrent.atomic.LongAdder targetSilent = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder refused = new java.util.concurrent.atomic.LongAdder();
     private volatile String lastTlsProtocol = "";
     private volatile String lastTlsCipher = "";
@@ -59,6 +61,7 @@ public final class EndpointStats {
         this.framingErrorsMeter = Counter.builder(MeterNames.FRAMING_ERRORS).tags(tags).register(registry);
         this.refusedMeter = Counter.builder(MeterNames.CONNECTIONS_REFUSED).tags(tags)
                 .tag(MeterNames.TAG_REASON, "local_access").register(registry);
+        this.targetSilentMeter = Counter.builder(MeterNames.TARGET_SILENT).tags(tags).register(registry);
         this.handshakeTime = Timer.builder(MeterNames.HANDSHAKE_TIME).tags(tags).register(registry);
         registry.gauge(MeterNames.CONNECTIONS_ACTIVE, tags, active);
         registry.gauge(MeterNames.CERTIFICATE_EXPIRY_DAYS, tags.and(MeterNames.TAG_CERTIFICATE, "own"), ownNotAfter,
@@ -102,6 +105,16 @@ public final class EndpointStats {
 
     public long refused() {
         return refused.sum();
+    }
+
+    /** The target stopped answering within the dead-target bound; the connection is being closed. */
+    public void targetSilent() {
+        targetSilent.increment();
+        targetSilentMeter.increment();
+    }
+
+    public long targetSilentCount() {
+        return targetSilent.sum();
     }
 
     public void connectionOpened() {

@@ -87,6 +87,7 @@ class MeterNamesTest {
             assertEquals(1, registry.get(MeterNames.CONNECTION_FAILURES).counter().count());
             assertEquals(0, registry.get(MeterNames.CONNECTIONS_REFUSED).tag(MeterNames.TAG_REASON, "local_access")
                     .counter().count(), "published from the start, at zero");
+            assertEquals(0, registry.get(MeterNames.TARGET_SILENT).counter().count(), "published from the start, at zero");
             assertEquals(1, registry.get(MeterNames.FRAMING_ERRORS).counter().count());
             assertEquals(0, registry.get(MeterNames.CONNECTIONS_ACTIVE).gauge().value());
             assertEquals(50 * (4 + 12 + 4 + 28), registry.get(MeterNames.BYTES).tag(MeterNames.TAG_DIRECTION, "to_target").counter().count());

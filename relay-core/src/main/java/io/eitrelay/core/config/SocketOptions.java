@@ -32,13 +32,43 @@ public record SocketOptions(boolean keepAlive, Duration keepAliveIdle, Duration 
         }
     }
 
-    /**
-     * Keepalive after 10 s idle, every 5 s, 3 probes; unacked data for 30 s: a dead server within ~30 s.
-     * Any local client may connect.
-     */
+    /** A silent target detected within {@link #DEFAULT_DEAD_TARGET_BOUND}; any local client may connect. */
     public static SocketOptions defaults() {
-        return new SocketOptions(true, Duration.ofSeconds(10), Duration.ofSeconds(5), 3,
-                Duration.ofSeconds(30), true, LocalAccess.ANY);
+        return new SocketOptions(true, Duration.ofSeconds(1), Duration.ofSeconds(1), 1,
+                Duration.ZERO, true, LocalAccess.ANY).withDeadTargetBound(DEFAULT_DEAD_TARGET_BOUND);
+    }
+
+    /**
+     * 30 s: a hard NFS mount retries its RPCs at timeo=600 (60 s), so a tunnel that notices a dead
+     * server well before that lets the kernel reconnect before its first retransmission.
+     */
+    public static final Duration DEFAULT_DEAD_TARGET_BOUND = Duration.ofSeconds(30);
+
+    /** The smallest dead-target bound: keepalive counts whole seconds and needs an idle time and a probe. */
+    public static final Duration MIN_DEAD_TARGET_BOUND = Duration.ofSeconds(3);
+
+    /**
+     * Derives the keepalive timers and TCP_USER_TIMEOUT from one bound, the time within which a target
+     * that stopped answering is detected whether the connection is idle (keepalive: first probe after a
+     * third of the bound, then probes a sixth apart until the bound) or has data in flight (unacknowledged
+     * for the bound; tcp(7): TCP_USER_TIMEOUT also ends keepalive probing once it elapses).
+     */
+    public SocketOptions withDeadTargetBound(Duration bound) {
+        if (bound.compareTo(MIN_DEAD_TARGET_BOUND) < 0) {
+            throw new IllegalArgumentException("dead-target bound must be at least " + MIN_DEAD_TARGET_BOUND.toSeconds()
+                    + "s but was " + (bound.toMillis() % 1000 == 0 ? bound.toSeconds() + "s" : bound.toMillis() + "ms"));
+        }
+        long total = bound.toSeconds();
+        long idle = Math.max(1, total / 3);
+        long interval = Math.max(1, total / 6);
+        int count = (int) Math.max(1, Math.min(Integer.MAX_VALUE, (total - idle) / interval));
+        return new SocketOptions(true, Duration.ofSeconds(idle), Duration.ofSeconds(interval), count,
+                Duration.ofSeconds(total), reuseAddress, localAccess);
+    }
+
+    /** Seconds within which a silent target is detected on an idle connection: idle + count x interval. */
+    public Duration keepAliveBound() {
+        return keepAliveIdle.plus(keepAliveInterval.multipliedBy(keepAliveCount));
     }
 
     public SocketOptions withLocalAccess(LocalAccess access) {

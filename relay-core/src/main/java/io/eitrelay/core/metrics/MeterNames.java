@@ -14,6 +14,12 @@ public final class MeterNames {
     public static final String CONNECTIONS_ACTIVE = "eitrelay.connections.active";
     /** Counter, connections refused before relaying anything. Tags: endpoint, reason = local_access. */
     public static final String CONNECTIONS_REFUSED = "eitrelay.connections.refused";
+    /**
+     * Counter, connections closed because the target stopped answering: no acknowledgement of sent data or
+     * no keepalive reply within the dead-target bound (TCP_USER_TIMEOUT / keepalive, ETIMEDOUT). Also
+     * counted in {@link #CONNECTION_FAILURES}. Tags: endpoint.
+     */
+    public static final String TARGET_SILENT = "eitrelay.target.silent";
     /** Counter, connections that ended with a failure (handshake, verification, reset, timeout, framing). Tags: endpoint. */
     public static final String CONNECTION_FAILURES = "eitrelay.connection.failures";
     /** Counter, TLS handshakes. Tags: endpoint, outcome = success | failure, reason (failure category or "none"). */

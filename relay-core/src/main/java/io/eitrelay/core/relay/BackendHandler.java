@@ -65,6 +65,10 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        connection.fail("target side: " + Failures.describe(cause));
+        if (Failures.isPeerSilent(cause)) {
+            connection.targetSilent(ctx.channel());
+        } else {
+            connection.fail("target side: " + Failures.describe(cause));
+        }
     }
 }

@@ -2,6 +2,7 @@ package io.eitrelay.core.relay;
 
 import io.eitrelay.core.config.EndpointConfig;
 import io.eitrelay.core.config.Mode;
+import io.eitrelay.core.config.SocketOptions;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -181,6 +182,22 @@ final class RelayConnection {
             failure = reason == null ? "unknown error" : reason;
         }
         closeBoth();
+    }
+
+    /**
+     * The target stopped answering (link cut, host gone): the kernel gave up on it within the dead-target
+     * bound. The client gets a reset so the NFS client reconnects at once instead of retransmitting into
+     * a connection that will never answer.
+     */
+    void targetSilent(Channel backendChannel) {
+        if (failure == null) {
+            endpoint.stats().targetSilent();
+        }
+        SocketOptions socket = config().socket();
+        reset(backendChannel, "target stopped answering: no acknowledgement or keepalive reply within "
+                + (socket.tcpUserTimeout().isZero() ? socket.keepAliveBound() : socket.tcpUserTimeout()).toSeconds()
+                + " s (dead-target bound)");
+        backendChannel.close();
     }
 
     /**

@@ -102,6 +102,10 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         String side = fromFrontend ? "client" : "target";
+        if (!fromFrontend && Failures.isPeerSilent(cause)) {
+            connection.targetSilent(ctx.channel());
+            return;
+        }
         if (cause instanceof IOException && !Failures.isTls(cause)) {
             connection.reset(ctx.channel(), side + " side: " + Failures.describe(cause));
         } else {

@@ -17,12 +17,14 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.SocketProtocolFamily;
+import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.channels.spi.SelectorProvider;
 import java.util.concurrent.ThreadFactory;
+import jdk.net.ExtendedSocketOptions;
 
 /**
  * The socket implementation: Linux epoll when the native library loads, else Java NIO.
@@ -58,8 +60,6 @@ public enum Transport {
 
         @Override
         public void applyUpstreamOptions(Bootstrap bootstrap, SocketOptions options) {
-            // Linux-only knobs; NIO has no equivalent, which is why the probe interval is also
-            // bounded by keepalive defaults there.
             if (options.keepAlive()) {
                 bootstrap.option(EpollChannelOption.TCP_KEEPIDLE, (int) options.keepAliveIdle().toSeconds());
                 bootstrap.option(EpollChannelOption.TCP_KEEPINTVL, (int) options.keepAliveInterval().toSeconds());
@@ -88,7 +88,15 @@ public enum Transport {
 
         @Override
         public void applyUpstreamOptions(Bootstrap bootstrap, SocketOptions options) {
-            // Only SO_KEEPALIVE, set by the caller; the kernel's keepalive timers apply.
+            // The JDK exposes the keepalive timers (jdk.net.ExtendedSocketOptions, Linux) but not
+            // TCP_USER_TIMEOUT: over NIO a target that stops acknowledging data is noticed by keepalive
+            // only once the unacknowledged data has been retransmitted out (tcp_retries2, ~15 min).
+            if (options.keepAlive()) {
+                bootstrap.option(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPIDLE), (int) options.keepAliveIdle().toSeconds());
+                bootstrap.option(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPINTERVAL),
+                        (int) options.keepAliveInterval().toSeconds());
+                bootstrap.option(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPCOUNT), options.keepAliveCount());
+            }
         }
     };
 
