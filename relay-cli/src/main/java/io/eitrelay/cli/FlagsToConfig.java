@@ -44,7 +44,8 @@ final class FlagsToConfig {
         }
         SocketOptions socket;
         try {
-            socket = SocketOptions.defaults().withLocalAccess(flags.localAccess).withDeadTargetBound(flags.deadTargetTimeout);
+            socket = SocketOptions.defaults().withLocalAccess(flags.localAccess).withPreferFamily(flags.preferFamily)
+                    .withDeadTargetBound(flags.deadTargetTimeout);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--dead-target-timeout: " + e.getMessage(), e);
         }

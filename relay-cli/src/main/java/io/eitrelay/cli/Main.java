@@ -3,6 +3,7 @@ package io.eitrelay.cli;
 import io.eitrelay.cli.stunnel.StunnelMode;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.security.Security;
 import java.util.logging.Level;
 import picocli.CommandLine;
 
@@ -11,9 +12,21 @@ public final class Main {
     private Main() {
     }
 
+    /**
+     * How long the JVM keeps a resolved target name. Targets are resolved at every new connection so
+     * that a server that moved (a new DNS answer) is found; the JVM's default of 30 s would keep
+     * sending reconnecting NFS clients to the old address for that long. Connections are few, so
+     * lookups stay rare. A value the user set (java.security or -Dsun.net.inetaddr.ttl) wins.
+     */
+    static final String DNS_CACHE_SECONDS = "5";
+
     public static void main(String[] args) {
         // Before anything touches java.util.logging (see RelayLogManager).
         System.setProperty("java.util.logging.manager", RelayLogManager.class.getName());
+        // Before the first name lookup: the JVM reads the cache policy once.
+        if (Security.getProperty("networkaddress.cache.ttl") == null && System.getProperty("sun.net.inetaddr.ttl") == null) {
+            Security.setProperty("networkaddress.cache.ttl", DNS_CACHE_SECONDS);
+        }
         System.exit(run(args));
     }
 

@@ -1,5 +1,6 @@
 package io.eitrelay.cli;
 
+import io.eitrelay.core.config.FamilyPreference;
 import io.eitrelay.core.config.HostPort;
 import io.eitrelay.core.config.LocalAccess;
 import io.eitrelay.core.config.RuntimeOptions.ProviderChoice;
@@ -45,6 +46,11 @@ final class RelayFlags {
             + "this bound, idle or not (TCP keepalive and TCP_USER_TIMEOUT), and its connection closed so the NFS client "
             + "reconnects; at least 3s (default: ${DEFAULT-VALUE}).")
     Duration deadTargetTimeout;
+
+    @Option(names = "--prefer-family", paramLabel = "ipv4|ipv6", defaultValue = "ipv4",
+            description = "A target name with both A and AAAA answers: try this family's addresses first, then the "
+                    + "other's if none connects (default: ${DEFAULT-VALUE}).")
+    FamilyPreference preferFamily;
 
     @Option(names = "--rpc-framing", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Follow ONC-RPC record marks on the plaintext side (RFC 5531 §11): a stream that is not "

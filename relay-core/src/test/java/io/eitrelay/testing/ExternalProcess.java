@@ -42,8 +42,15 @@ public final class ExternalProcess implements AutoCloseable {
     }
 
     public static ExternalProcess start(List<String> command, Path output) throws IOException {
+        return start(command, output, java.util.Map.of());
+    }
+
+    /** With {@code environment} added to this process's own. */
+    public static ExternalProcess start(List<String> command, Path output, java.util.Map<String, String> environment)
+            throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(output.toFile()).redirectInput(ProcessBuilder.Redirect.PIPE);
+        builder.environment().putAll(environment);
         return new ExternalProcess(builder.start(), output);
     }
 

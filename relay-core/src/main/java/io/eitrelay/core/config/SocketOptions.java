@@ -15,12 +15,14 @@ import java.time.Duration;
  *                        older than this kills the connection; zero leaves the kernel default
  * @param reuseAddress    SO_REUSEADDR on the listener, as stunnel sets it
  * @param localAccess     who may connect to a client-mode listener
+ * @param preferFamily    which family of a target name's addresses is tried first
  */
 public record SocketOptions(boolean keepAlive, Duration keepAliveIdle, Duration keepAliveInterval,
                             int keepAliveCount, Duration tcpUserTimeout, boolean reuseAddress,
-                            LocalAccess localAccess) {
+                            LocalAccess localAccess, FamilyPreference preferFamily) {
     public SocketOptions {
         java.util.Objects.requireNonNull(localAccess, "localAccess");
+        java.util.Objects.requireNonNull(preferFamily, "preferFamily");
         if (keepAliveCount < 1) {
             throw new IllegalArgumentException("keepAliveCount must be >= 1 but was " + keepAliveCount);
         }
@@ -32,10 +34,13 @@ public record SocketOptions(boolean keepAlive, Duration keepAliveIdle, Duration 
         }
     }
 
-    /** A silent target detected within {@link #DEFAULT_DEAD_TARGET_BOUND}; any local client may connect. */
+    /**
+     * A silent target detected within {@link #DEFAULT_DEAD_TARGET_BOUND}; any local client may connect;
+     * IPv4 addresses of a target name tried first.
+     */
     public static SocketOptions defaults() {
         return new SocketOptions(true, Duration.ofSeconds(1), Duration.ofSeconds(1), 1,
-                Duration.ZERO, true, LocalAccess.ANY).withDeadTargetBound(DEFAULT_DEAD_TARGET_BOUND);
+                Duration.ZERO, true, LocalAccess.ANY, FamilyPreference.IPV4).withDeadTargetBound(DEFAULT_DEAD_TARGET_BOUND);
     }
 
     /**
@@ -63,7 +68,7 @@ public record SocketOptions(boolean keepAlive, Duration keepAliveIdle, Duration 
         long interval = Math.max(1, total / 6);
         int count = (int) Math.max(1, Math.min(Integer.MAX_VALUE, (total - idle) / interval));
         return new SocketOptions(true, Duration.ofSeconds(idle), Duration.ofSeconds(interval), count,
-                Duration.ofSeconds(total), reuseAddress, localAccess);
+                Duration.ofSeconds(total), reuseAddress, localAccess, preferFamily);
     }
 
     /** Seconds within which a silent target is detected on an idle connection: idle + count x interval. */
@@ -73,6 +78,11 @@ public record SocketOptions(boolean keepAlive, Duration keepAliveIdle, Duration 
 
     public SocketOptions withLocalAccess(LocalAccess access) {
         return new SocketOptions(keepAlive, keepAliveIdle, keepAliveInterval, keepAliveCount, tcpUserTimeout,
-                reuseAddress, access);
+                reuseAddress, access, preferFamily);
+    }
+
+    public SocketOptions withPreferFamily(FamilyPreference family) {
+        return new SocketOptions(keepAlive, keepAliveIdle, keepAliveInterval, keepAliveCount, tcpUserTimeout,
+                reuseAddress, localAccess, family);
     }
 }

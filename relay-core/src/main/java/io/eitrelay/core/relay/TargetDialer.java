@@ -1,5 +1,6 @@
 package io.eitrelay.core.relay;
 
+import io.eitrelay.core.config.FamilyPreference;
 import io.eitrelay.core.config.HostPort;
 import io.eitrelay.core.config.SocketOptions;
 import io.eitrelay.core.config.Timeouts;
@@ -13,9 +14,14 @@ import io.netty.channel.EventLoop;
 import io.netty.util.NetUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
@@ -25,9 +31,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Opens the connection to the target. The name is resolved for every connection (stunnel
- * {@code delay = yes}) so a server that moved is found; resolution blocks in the system resolver,
- * so it runs on a small shared pool, never on an event loop. Each address the name resolves to is
- * tried in turn, each under the connect timeout.
+ * {@code delay = yes}) so a server that moved is found (the JVM's address cache is bounded by the
+ * front ends, see relay-cli's Main); resolution blocks in the system resolver, so it runs on a small
+ * shared pool, never on an event loop. Each address the name resolves to is tried in turn, the
+ * preferred family first, each under the connect timeout: a server reachable over one family only
+ * is still reached.
  */
 final class TargetDialer {
     private static final int RESOLVER_THREADS = 4;
@@ -58,7 +66,8 @@ final class TargetDialer {
         try {
             RESOLVER.execute(() -> {
                 try {
-                    List<InetAddress> addresses = List.of(InetAddress.getAllByName(target.host()));
+                    List<InetAddress> addresses = preferred(InetAddress.getAllByName(target.host()),
+                            socketOptions.preferFamily());
                     loop.execute(() -> tryAddresses(loop, addresses, 0, target, initializer, promise, ""));
                 } catch (UnknownHostException e) {
                     promise.tryFailure(new UnknownHostException("cannot resolve target " + target + ": " + e.getMessage()));
@@ -96,6 +105,14 @@ final class TargetDialer {
                 promise.tryFailure(new java.net.ConnectException("cannot connect to target " + target + " (" + error + ")"));
             }
         });
+    }
+
+    /** The resolver's order within each family is kept; the preferred family goes first. */
+    static List<InetAddress> preferred(InetAddress[] addresses, FamilyPreference family) {
+        Class<? extends InetAddress> first = family == FamilyPreference.IPV6 ? Inet6Address.class : Inet4Address.class;
+        List<InetAddress> ordered = new ArrayList<>(Arrays.asList(addresses));
+        ordered.sort(Comparator.comparing(address -> first.isInstance(address) ? 0 : 1));
+        return List.copyOf(ordered);
     }
 
     private static ExecutorService newResolverPool() {
