@@ -56,7 +56,8 @@ final class FlagsToConfig {
             endpoints.add(new EndpointConfig(name, flags.listen.get(i), flags.target.get(i), mode, tls, timeouts,
                     socket, framing));
         }
-        RuntimeOptions runtime = new RuntimeOptions(flags.transport, flags.provider, flags.shutdownGrace);
+        RuntimeOptions runtime = new RuntimeOptions(flags.transport, flags.provider, flags.shutdownGrace,
+                flags.tlsFileCheck);
         return new RelayConfig(endpoints, runtime);
     }
 

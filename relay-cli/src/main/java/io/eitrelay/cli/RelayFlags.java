@@ -83,6 +83,12 @@ final class RelayFlags {
             description = "TLS implementation (default: ${DEFAULT-VALUE}: OpenSSL/BoringSSL when available).")
     ProviderChoice provider;
 
+    @Option(names = "--tls-file-check", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
+            defaultValue = "1s", description = "Check --cert, --key and --cafile for changes this often and reload them "
+            + "once a change holds still and loads (a half-written file keeps the running ones); 0 reloads on SIGHUP "
+            + "only (default: ${DEFAULT-VALUE}).")
+    Duration tlsFileCheck;
+
     @Option(names = "--shutdown-grace", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
             defaultValue = "5s", description = "On SIGTERM, let open connections finish this long (default: ${DEFAULT-VALUE}).")
     Duration shutdownGrace;

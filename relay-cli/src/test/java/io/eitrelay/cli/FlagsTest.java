@@ -75,7 +75,9 @@ class FlagsTest {
 
     @Test
     void defaultsAreSafe() {
-        EndpointConfig e = parse("--listen", "127.0.0.1:20049", "--target", "10.0.0.1:2049").endpoints().get(0);
+        RelayConfig config = parse("--listen", "127.0.0.1:20049", "--target", "10.0.0.1:2049");
+        assertEquals(java.time.Duration.ofSeconds(1), config.runtime().tlsFileCheck(), "rotated files picked up by themselves");
+        EndpointConfig e = config.endpoints().get(0);
         assertTrue(e.tls().verifyPeer(), "verification is on unless --no-verify");
         assertEquals(Set.of(TlsVersion.TLS_1_2, TlsVersion.TLS_1_3), e.tls().versions());
         assertEquals(List.copyOf(CipherSuite.defaults()), e.tls().ciphers());

@@ -104,6 +104,10 @@ public final class EndpointListener {
         io.eitrelay.core.tls.TlsContexts.ownCertificate(endpoint).ifPresent(c -> runtime.certificateSeen(c, true));
     }
 
+    void recheckOwnCertificate() {
+        runtime.recheckOwnCertificate();
+    }
+
     Future<Void> stopAccepting() {
         return serverChannel == null ? group.next().newSucceededFuture(null) : serverChannel.close();
     }

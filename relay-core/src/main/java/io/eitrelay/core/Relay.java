@@ -22,7 +22,8 @@ public final class Relay implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Relay.class);
     private static final long STOP_POLL_MILLIS = 20;
 
-    private final RelayConfig config;
+    private volatile RelayConfig config;
+    private volatile TlsFileWatch fileWatch;
     private final Transport transport;
     private final SslProvider provider;
     private final List<EndpointListener> listeners;
@@ -87,6 +88,7 @@ public final class Relay implements AutoCloseable {
                         endpoint.mode().name().toLowerCase(java.util.Locale.ROOT));
             }
             Relay relay = new Relay(config, transport, tls.provider, listeners, loops);
+            relay.fileWatch = TlsFileWatch.start(relay, config.runtime().tlsFileCheck());
             started = true;
             return relay;
         } finally {
@@ -111,7 +113,14 @@ public final class Relay implements AutoCloseable {
      * configuration stays as it was. Endpoints are matched by name and must keep their listen address;
      * adding, removing or moving a listener needs a restart.
      */
-    public synchronized void reload(RelayConfig newConfig) throws TlsConfigException {
+    public void reload(RelayConfig newConfig) throws TlsConfigException {
+        // Not under this object's lock: the file watch calls in holding its own lock (one lock order).
+        reloadFiles(newConfig);
+        fileWatch.reloaded(newConfig);
+    }
+
+    /** {@link #reload} without telling the file watch (which calls this itself). */
+    synchronized void reloadFiles(RelayConfig newConfig) throws TlsConfigException {
         if (newConfig.endpoints().size() != listeners.size()) {
             throw new IllegalArgumentException("the number of endpoints changed (" + listeners.size() + " -> "
                     + newConfig.endpoints().size() + "); restart to apply");
@@ -132,7 +141,18 @@ public final class Relay implements AutoCloseable {
         for (int i = 0; i < targets.size(); i++) {
             targets.get(i).update(newConfig.endpoints().get(i), contexts.get(i));
         }
+        config = newConfig;
         log.info("eit-relay: configuration reloaded; new connections use it, open ones keep theirs");
+    }
+
+    /** The configuration new connections get (the last one loaded). */
+    public RelayConfig config() {
+        return config;
+    }
+
+    /** Logs expiry warnings due since the certificates were loaded (the gauge moves by itself). */
+    void recheckOwnCertificates() {
+        listeners.forEach(EndpointListener::recheckOwnCertificate);
     }
 
     public List<EndpointListener> endpoints() {
@@ -156,6 +176,7 @@ public final class Relay implements AutoCloseable {
             return;
         }
         stopped = true;
+        fileWatch.close();
         for (EndpointListener listener : listeners) {
             listener.stopAccepting().awaitUninterruptibly();
         }

@@ -17,6 +17,7 @@ public final class EndpointRuntime {
     private final ChannelGroup channels;
     private final Transport transport;
     private final io.eitrelay.core.tls.ExpiryWarnings expiry;
+    private volatile java.security.cert.X509Certificate ownCertificate;
 
     /** {@code sslContext} may be null until {@link #update} sets it; the listener accepts nothing before. */
     public EndpointRuntime(EndpointConfig config, SslContext sslContext, Transport transport,
@@ -54,11 +55,20 @@ public final class EndpointRuntime {
     public void certificateSeen(java.security.cert.X509Certificate certificate, boolean own) {
         java.time.Instant notAfter = certificate.getNotAfter().toInstant();
         if (own) {
+            ownCertificate = certificate;
             stats.ownCertificate(notAfter);
         } else {
             stats.peerCertificate(notAfter);
         }
         expiry.check(certificate, own ? "our" : "the peer's", java.time.Instant.now());
+    }
+
+    /** Our certificate's expiry checked against today's date again (warnings due since it was loaded). */
+    public void recheckOwnCertificate() {
+        java.security.cert.X509Certificate certificate = ownCertificate;
+        if (certificate != null) {
+            expiry.check(certificate, "our", java.time.Instant.now());
+        }
     }
 
     Transport transport() {

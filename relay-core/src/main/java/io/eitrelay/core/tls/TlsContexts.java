@@ -70,12 +70,14 @@ public final class TlsContexts {
                     .trustManager(clientTrust(tls, endpoint.target().host()));
             if (tls.keyPair().isPresent()) {
                 KeyPairFiles files = tls.keyPair().get();
-                builder.keyManager(readKey(files), readChain(files));
+                X509Certificate[] chain = readChain(files);
+                builder.keyManager(readMatchingKey(files, chain), chain);
             }
         } else {
             KeyPairFiles files = tls.keyPair().orElseThrow(
                     () -> new TlsConfigException("server mode needs a certificate and key"));
-            builder = SslContextBuilder.forServer(readKey(files), readChain(files));
+            X509Certificate[] chain = readChain(files);
+            builder = SslContextBuilder.forServer(readMatchingKey(files, chain), chain);
             if (tls.caFile().isPresent() && tls.verifyPeer()) {
                 // A CA file on a server endpoint means: only clients with a certificate from it.
                 builder.clientAuth(ClientAuth.REQUIRE)
@@ -185,8 +187,10 @@ public final class TlsContexts {
         throw new GeneralSecurityException("no X.509 trust manager available");
     }
 
-    private static PrivateKey readKey(KeyPairFiles files) throws TlsConfigException {
-        return PemFiles.readPrivateKey(files.privateKey());
+    private static PrivateKey readMatchingKey(KeyPairFiles files, X509Certificate[] chain) throws TlsConfigException {
+        PrivateKey key = PemFiles.readPrivateKey(files.privateKey());
+        KeyPairCheck.requireMatch(key, chain[0], files);
+        return key;
     }
 
     private static X509Certificate[] readChain(KeyPairFiles files) throws TlsConfigException {
