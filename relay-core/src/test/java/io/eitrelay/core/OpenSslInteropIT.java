@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.eitrelay.core.config.CipherSuite;
 import io.eitrelay.core.config.EndpointConfig;
 import io.eitrelay.core.config.KeyPairFiles;
 import io.eitrelay.core.config.RuntimeOptions.ProviderChoice;
@@ -12,6 +13,7 @@ import io.eitrelay.core.config.RuntimeOptions.TransportChoice;
 import io.eitrelay.core.config.TlsVersion;
 import io.eitrelay.testing.Configs;
 import io.eitrelay.testing.EchoServer;
+import io.eitrelay.testing.Eventually;
 import io.eitrelay.testing.ExternalProcess;
 import io.eitrelay.testing.LogCapture;
 import io.eitrelay.testing.TestPki;
@@ -186,5 +188,75 @@ class OpenSslInteropIT {
         Relay relay = relay(Configs.client(port, pki.caFile()), ProviderChoice.AUTO);
         RelayPairSuite.assertClosedByRelay(relay.endpoints().get(0).boundAddress().getPort());
         assertNotNull(logs.await("no common cipher suite", 5_000), logs.lines().toString());
+    }
+
+    /** s_client against a relay server endpoint; returns it once it has ended (it must end by itself). */
+    private ExternalProcess sClient(Relay relay, String name, List<String> extra) throws Exception {
+        int port = relay.endpoints().get(0).boundAddress().getPort();
+        List<String> command = new ArrayList<>(List.of(openssl, "s_client", "-connect", "127.0.0.1:" + port,
+                "-CAfile", pki.caFile().toString()));
+        command.addAll(extra);
+        ExternalProcess client = track(ExternalProcess.start(command, dir.resolve(name + ".out")));
+        client.process().getOutputStream().close();
+        assertTrue(client.process().waitFor(15, java.util.concurrent.TimeUnit.SECONDS), client.output());
+        return client;
+    }
+
+    @ParameterizedTest(name = "{0} via {1}")
+    @CsvSource(delimiter = '|', value = {
+            "-tls1_1 -cipher DEFAULT@SECLEVEL=0 | OPENSSL | protocol_version",
+            "-tls1_1 -cipher DEFAULT@SECLEVEL=0 | JDK | protocol_version",
+            "-tls1_2 -cipher ECDHE-RSA-AES128-SHA256:ECDHE-RSA-AES256-SHA:AES128-SHA256 | OPENSSL | cipher",
+            "-tls1_2 -cipher ECDHE-RSA-AES128-SHA256:ECDHE-RSA-AES256-SHA:AES128-SHA256 | JDK | cipher",
+            "-tls1_2 -cipher AES128-SHA:AES256-SHA | OPENSSL | cipher",
+    })
+    void serverRefusesClientsOfferingOnlyOldVersionsOrNonAeadSuites(String offer, ProviderChoice provider,
+                                                                   String reason) throws Exception {
+        EchoServer echo = track(new EchoServer());
+        Relay relay = relay(Configs.server(echo.port(), pki.server()), provider);
+        ExternalProcess client = sClient(relay, "s_client", List.of(offer.trim().split(" ")));
+        assertTrue(client.process().exitValue() != 0, client.output());
+        assertTrue(client.output().contains("Cipher is (NONE)"), "no session was established: " + client.output());
+        assertTrue(Eventually.within(5_000, () -> relay.endpoints().get(0).stats().accepted() == 1
+                && relay.endpoints().get(0).stats().active() == 0));
+        assertEquals(0, relay.endpoints().get(0).stats().bytesToTarget(), "nothing reached the target");
+        assertNotNull(logs.await("client TLS handshake failed", 5_000), logs.lines().toString());
+    }
+
+    @ParameterizedTest(name = "client asks to renegotiate, via {0}")
+    @CsvSource({"OPENSSL", "JDK"})
+    void serverRefusesRenegotiation(ProviderChoice provider) throws Exception {
+        EchoServer echo = track(new EchoServer());
+        Relay relay = relay(Configs.server(echo.port(), pki.server()), provider);
+        int port = relay.endpoints().get(0).boundAddress().getPort();
+        ExternalProcess client = track(ExternalProcess.start(List.of(openssl, "s_client", "-connect", "127.0.0.1:" + port,
+                "-CAfile", pki.caFile().toString(), "-tls1_2", "-legacy_renegotiation"), dir.resolve("reneg.out")));
+        OutputStream stdin = client.process().getOutputStream();
+        stdin.write("before\n".getBytes(StandardCharsets.US_ASCII));
+        stdin.flush();
+        assertTrue(client.awaitOutput("before", 10_000), client.output());
+        // s_client's "R" command starts a renegotiation handshake (RFC 5746); the relay must not take part.
+        stdin.write("R\n".getBytes(StandardCharsets.US_ASCII));
+        stdin.flush();
+        assertTrue(client.awaitOutput("RENEGOTIATING", 5_000), client.output());
+        assertTrue(client.process().waitFor(15, java.util.concurrent.TimeUnit.SECONDS),
+                "the connection must end instead of renegotiating: " + client.output());
+        assertTrue(Eventually.within(5_000, () -> relay.endpoints().get(0).stats().active() == 0));
+    }
+
+    @ParameterizedTest(name = "{0} via {1}")
+    @CsvSource({"ECDHE-ECDSA-AES256-GCM-SHA384, OPENSSL", "ECDHE-ECDSA-AES256-GCM-SHA384, JDK",
+            "ECDHE-ECDSA-CHACHA20-POLY1305, OPENSSL"})
+    void clientOffersExactlyTheConfiguredSuites(String suite, ProviderChoice provider) throws Exception {
+        int port = ExternalProcess.freePort();
+        ExternalProcess server = sServer(port, List.of("-tls1_2", "-rev"));
+        EndpointConfig client = Configs.client(port, pki.caFile());
+        client = client.withTls(client.tls().withVersions(EnumSet.of(TlsVersion.TLS_1_2))
+                .withCiphers(java.util.Arrays.stream(CipherSuite.values()).filter(c -> c.openSslName().equals(suite)).toList()));
+        echoOneLine(relay(client, provider));
+        String offered = server.output().lines().filter(l -> l.startsWith("Client cipher list:")).findFirst().orElse("");
+        List<String> suites = new ArrayList<>(List.of(offered.substring("Client cipher list:".length()).trim().split(":")));
+        suites.removeIf(name -> name.endsWith("_SCSV"));
+        assertEquals(List.of(suite), suites, server.output());
     }
 }

@@ -34,6 +34,16 @@ import javax.net.ssl.X509TrustManager;
 /** Builds the immutable {@link SslContext} of an endpoint from its {@link TlsSettings}. */
 public final class TlsContexts {
     private static final String IN_MEMORY_KEY_STORE = "JKS";
+    private static final String JDK_REJECT_RENEGOTIATION = "jdk.tls.rejectClientInitiatedRenegotiation";
+
+    static {
+        // BoringSSL never renegotiates, as server or client. The JDK provider, our fallback, accepts a
+        // client's TLS 1.2 renegotiation request unless this is set, and reads it once, when its TLS
+        // classes load: so set it before any is used, unless the user chose otherwise.
+        if (System.getProperty(JDK_REJECT_RENEGOTIATION) == null) {
+            System.setProperty(JDK_REJECT_RENEGOTIATION, "true");
+        }
+    }
 
     private TlsContexts() {
     }
