@@ -15,7 +15,8 @@ import picocli.CommandLine.TypeConversionException;
 
 /** Flag value converters; each error says what was expected and echoes what was given. */
 public final class Converters {
-    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)?");
+    /** At most 9 digits: 999999999d is already beyond any timeout, and the amount cannot overflow a long. */
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)?");
 
     private Converters() {
     }
@@ -81,6 +82,15 @@ public final class Converters {
     }
 
     /** {@code 500ms}, {@code 10s}, {@code 5m}, {@code 12h}, {@code 1d}; a bare number is seconds (as stunnel's TIMEOUT* keys). */
+    /** A file path as picocli would make it, with the JDK's reason instead of its exception when it cannot. */
+    static java.nio.file.Path path(String value) {
+        try {
+            return java.nio.file.Path.of(value);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new TypeConversionException("not a usable file path: " + e.getReason());
+        }
+    }
+
     static Duration duration(String value) {
         Matcher m = DURATION.matcher(value.trim().toLowerCase(Locale.ROOT));
         if (!m.matches()) {

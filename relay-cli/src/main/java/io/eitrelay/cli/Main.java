@@ -66,7 +66,7 @@ public final class Main {
         }
         LogSetup.toStderr(Level.INFO);
         CommandLine commandLine = new CommandLine(new RelayCommand()).setCaseInsensitiveEnumValuesAllowed(true)
-                .setOut(out).setErr(err);
+                .registerConverter(Path.class, Converters::path).setOut(out).setErr(err);
         commandLine.setParameterExceptionHandler((e, arguments) -> {
             e.getCommandLine().getErr().println("eit-relay: " + e.getMessage());
             e.getCommandLine().getErr().println("Try 'eit-relay --help'.");

@@ -44,7 +44,7 @@ final class RelayFlags {
     @Option(names = "--dead-target-timeout", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
             defaultValue = "30s", description = "A target that stops answering (link down, host gone) is detected within "
             + "this bound, idle or not (TCP keepalive and TCP_USER_TIMEOUT), and its connection closed so the NFS client "
-            + "reconnects; at least 3s (default: ${DEFAULT-VALUE}).")
+            + "reconnects; 3s to 1h (default: ${DEFAULT-VALUE}).")
     Duration deadTargetTimeout;
 
     @Option(names = "--prefer-family", paramLabel = "ipv4|ipv6", defaultValue = "ipv4",

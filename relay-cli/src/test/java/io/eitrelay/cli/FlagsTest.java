@@ -151,7 +151,8 @@ class FlagsTest {
             "--listen 127.0.0.1:1 --target x:2049 --bogus | Unknown option: '--bogus'",
             "--target x:2049 | --listen and --target are required",
             "--listen 127.0.0.1:1 --target x:2049 --local-access root | --local-access': expected one of [ANY, PRIVILEGED] (case-insensitive) but was 'root'",
-            "--listen 127.0.0.1:1 --target x:2049 --dead-target-timeout 2s | --dead-target-timeout: dead-target bound must be at least 3s but was 2s",
+            "--listen 127.0.0.1:1 --target x:2049 --dead-target-timeout 2s | --dead-target-timeout: dead-target bound must be 3s..60m but was 2s",
+            "--listen 127.0.0.1:1 --target x:2049 --dead-target-timeout 2h | --dead-target-timeout: dead-target bound must be 3s..60m but was 7200s",
             "--listen 127.0.0.1:1 --target x:2049 --metrics-listen 0.0.0.0:9100 | --metrics-listen 0.0.0.0:9100 is not a loopback address",
     })
     void badFlagsExitTwoNamingFlagAndValue(String args, String expected) {

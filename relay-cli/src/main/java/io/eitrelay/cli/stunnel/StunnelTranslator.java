@@ -258,7 +258,12 @@ public final class StunnelTranslator {
 
     private static Path absolute(StunnelFile file, Option o) throws StunnelConfigException {
         String value = nonEmpty(file, o);
-        Path path = Path.of(value);
+        Path path;
+        try {
+            path = Path.of(value);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new StunnelConfigException(file.path(), o.line(), o.text(), "not a usable file path: " + e.getReason());
+        }
         if (!path.isAbsolute()) {
             // stunnel resolves relative paths against its working directory; helpers always write absolute ones.
             path = path.toAbsolutePath();

@@ -51,6 +51,8 @@ public record SocketOptions(boolean keepAlive, Duration keepAliveIdle, Duration 
 
     /** The smallest dead-target bound: keepalive counts whole seconds and needs an idle time and a probe. */
     public static final Duration MIN_DEAD_TARGET_BOUND = Duration.ofSeconds(3);
+    /** The largest: beyond an hour the bound protects nothing (and Linux caps TCP_KEEPIDLE at 32767 s). */
+    public static final Duration MAX_DEAD_TARGET_BOUND = Duration.ofHours(1);
 
     /**
      * Derives the keepalive timers and TCP_USER_TIMEOUT from one bound, the time within which a target
@@ -59,9 +61,10 @@ public record SocketOptions(boolean keepAlive, Duration keepAliveIdle, Duration 
      * for the bound; tcp(7): TCP_USER_TIMEOUT also ends keepalive probing once it elapses).
      */
     public SocketOptions withDeadTargetBound(Duration bound) {
-        if (bound.compareTo(MIN_DEAD_TARGET_BOUND) < 0) {
-            throw new IllegalArgumentException("dead-target bound must be at least " + MIN_DEAD_TARGET_BOUND.toSeconds()
-                    + "s but was " + (bound.toMillis() % 1000 == 0 ? bound.toSeconds() + "s" : bound.toMillis() + "ms"));
+        if (bound.compareTo(MIN_DEAD_TARGET_BOUND) < 0 || bound.compareTo(MAX_DEAD_TARGET_BOUND) > 0) {
+            throw new IllegalArgumentException("dead-target bound must be " + MIN_DEAD_TARGET_BOUND.toSeconds() + "s.."
+                    + MAX_DEAD_TARGET_BOUND.toMinutes() + "m but was "
+                    + (bound.toMillis() % 1000 == 0 ? bound.toSeconds() + "s" : bound.toMillis() + "ms"));
         }
         long total = bound.toSeconds();
         long idle = Math.max(1, total / 3);

@@ -89,7 +89,7 @@ final class TargetDialer {
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, socketOptions.keepAlive())
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) timeouts.connect().toMillis())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeouts.connect().toMillis()))
                 .handler(initializer);
         transport.applyUpstreamOptions(bootstrap, socketOptions);
         bootstrap.connect(new InetSocketAddress(address, target.port())).addListener(f -> {
