@@ -58,7 +58,7 @@ final class FlagsToConfig {
         }
         RuntimeOptions runtime = new RuntimeOptions(flags.transport, flags.provider, flags.shutdownGrace,
                 flags.tlsFileCheck);
-        return new RelayConfig(endpoints, runtime);
+        return HostFips.apply(new RelayConfig(endpoints, runtime), flags.fips || HostFips.enabled());
     }
 
     static TlsSettings tls(TlsFlags flags, Mode mode) {

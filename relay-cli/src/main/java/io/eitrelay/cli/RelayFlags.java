@@ -75,6 +75,10 @@ final class RelayFlags {
     @Option(names = "--metrics-allow-remote", description = "Allow --metrics-listen on a non-loopback address.")
     boolean metricsAllowRemote;
 
+    @Option(names = "--fips", description = "FIPS-approved algorithms only: TLS 1.2 with AES-GCM suites, P-256/P-384 key "
+            + "exchange (needs the OpenSSL provider). On by itself on a host booted in FIPS mode.")
+    boolean fips;
+
     @Option(names = "--transport", paramLabel = "auto|epoll|nio", defaultValue = "auto",
             description = "Socket implementation (default: ${DEFAULT-VALUE}: epoll when available).")
     TransportChoice transport;

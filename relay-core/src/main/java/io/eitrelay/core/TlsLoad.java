@@ -77,6 +77,10 @@ final class TlsLoad {
                         + "but not authenticated, anyone on the path can intercept it", endpoint.name(), endpoint.target());
             }
             contexts.add(TlsContexts.forEndpoint(endpoint, provider));
+            if (endpoint.tls().fipsApproved()) {
+                // A policy in force, said as such: never as an error.
+                log.info("[{}] {}", endpoint.name(), io.eitrelay.core.tls.FipsPolicy.describe(endpoint.tls().versions()));
+            }
         }
         return contexts;
     }

@@ -259,4 +259,40 @@ class OpenSslInteropIT {
         suites.removeIf(name -> name.endsWith("_SCSV"));
         assertEquals(List.of(suite), suites, server.output());
     }
+
+    @Test
+    void fipsPolicyOffersOnlyApprovedSuitesAndGroups() throws Exception {
+        int port = ExternalProcess.freePort();
+        ExternalProcess server = sServer(port, List.of("-rev"));
+        EndpointConfig fips = Configs.client(port, pki.caFile());
+        fips = fips.withTls(fips.tls().withFipsApproved(true));
+        Relay relay = relay(fips, ProviderChoice.OPENSSL);
+        echoOneLine(relay);
+        assertEquals("TLSv1.2", relay.endpoints().get(0).stats().lastTlsProtocol(), "TLS 1.3 is left out");
+        String offered = server.output().lines().filter(l -> l.startsWith("Client cipher list:")).findFirst().orElse("");
+        for (String suite : offered.substring("Client cipher list:".length()).trim().split(":")) {
+            assertTrue(suite.contains("AES") && suite.contains("GCM") || suite.endsWith("_SCSV"), "offered " + suite + ": " + offered);
+        }
+        assertNotNull(logs.await("FIPS policy: TLS 1.2 with AES-GCM suites and P-256/P-384 key exchange only", 1_000));
+        assertTrue(logs.lines().stream().noneMatch(l -> l.startsWith("SEVERE") && l.contains("FIPS")), logs.lines().toString());
+
+        // A server that only does X25519 key exchange: fine without the policy, refused with it.
+        int x25519 = ExternalProcess.freePort();
+        sServer(x25519, List.of("-rev", "-groups", "X25519"));
+        echoOneLine(relay(Configs.client(x25519, pki.caFile()), ProviderChoice.OPENSSL));
+        EndpointConfig fipsToX25519 = Configs.client(x25519, pki.caFile());
+        Relay refused = relay(fipsToX25519.withTls(fipsToX25519.tls().withFipsApproved(true)), ProviderChoice.OPENSSL);
+        RelayPairSuite.assertClosedByRelay(refused.endpoints().get(0).boundAddress().getPort());
+    }
+
+    @Test
+    void fipsPolicyWithTheJdkProviderIsRefusedSayingWhy() {
+        EndpointConfig fips = Configs.client(2049, pki.caFile());
+        io.eitrelay.core.tls.TlsConfigException e = org.junit.jupiter.api.Assertions.assertThrows(
+                io.eitrelay.core.tls.TlsConfigException.class,
+                () -> Relay.start(Configs.relay(fips.withTls(fips.tls().withFipsApproved(true)), TransportChoice.AUTO,
+                        ProviderChoice.JDK)));
+        assertTrue(e.getMessage().contains("FIPS policy (fips = yes, or the host's fips_enabled) needs the OpenSSL TLS provider"),
+                e.getMessage());
+    }
 }

@@ -2,6 +2,7 @@ package io.eitrelay.cli.stunnel;
 
 import io.eitrelay.cli.CipherNames;
 import io.eitrelay.cli.Converters;
+import io.eitrelay.cli.HostFips;
 import io.eitrelay.cli.stunnel.StunnelFile.Option;
 import io.eitrelay.cli.stunnel.StunnelFile.Service;
 import io.eitrelay.cli.stunnel.StunnelSettings.Foreground;
@@ -44,7 +45,13 @@ public final class StunnelTranslator {
     }
 
     public static StunnelSettings translate(StunnelFile file) throws StunnelConfigException {
+        return translate(file, HostFips.enabled());
+    }
+
+    /** @param hostFips the host runs in FIPS mode: the FIPS policy applies even with {@code fips = no} */
+    public static StunnelSettings translate(StunnelFile file, boolean hostFips) throws StunnelConfigException {
         Foreground foreground = Foreground.NO;
+        boolean fips = hostFips;
         Optional<Path> pid = Optional.empty();
         Optional<Path> output = Optional.empty();
         int debug = StunnelSettings.DEFAULT_DEBUG;
@@ -56,7 +63,7 @@ public final class StunnelTranslator {
                 case "pid" -> pid = option.value().isEmpty() ? Optional.empty() : Optional.of(absolute(file, option));
                 case "output" -> output = Optional.of(absolute(file, option));
                 case "debug" -> debug = debugLevel(file, option);
-                case "fips" -> requireNo(file, option, "FIPS mode is not supported by this build");
+                case "fips" -> fips |= yesNo(file, option);
                 case "socket" -> serviceDefaults.add(option);
                 default -> {
                     if (key.scope() == StunnelKeys.Scope.GLOBAL) {
@@ -73,7 +80,7 @@ public final class StunnelTranslator {
         for (Service service : file.services()) {
             endpoints.add(endpoint(file, service, serviceDefaults));
         }
-        RelayConfig relay = new RelayConfig(endpoints, RuntimeOptions.defaults());
+        RelayConfig relay = HostFips.apply(new RelayConfig(endpoints, RuntimeOptions.defaults()), fips);
         return new StunnelSettings(relay, foreground, pid, output, debug);
     }
 

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  */
 class StunnelCorpusTest {
     static StunnelSettings load(String name) throws Exception {
-        return StunnelTranslator.translate(StunnelFile.read(corpus(name)));
+        return StunnelTranslator.translate(StunnelFile.read(corpus(name)), false);
     }
 
     static Path corpus(String name) throws URISyntaxException {

@@ -18,10 +18,12 @@ import java.util.Set;
  * @param sni         server name sent; empty means the target host when it is a name
  * @param keyPair     our certificate and key: required in server mode, optional client certificate
  * @param verifyPeer  false only by explicit user choice; the relay warns at start-up
+ * @param fipsApproved only FIPS-approved algorithms (stunnel {@code fips = yes}, or a host booted
+ *                    with fips_enabled): AES-GCM suites and the P-256/P-384 groups
  */
 public record TlsSettings(Set<TlsVersion> versions, List<CipherSuite> ciphers, Optional<Path> caFile,
                           PeerCheck peerCheck, Optional<String> sni, Optional<KeyPairFiles> keyPair,
-                          boolean verifyPeer) {
+                          boolean verifyPeer, boolean fipsApproved) {
     public TlsSettings {
         versions = Set.copyOf(versions);
         ciphers = List.copyOf(ciphers);
@@ -40,34 +42,38 @@ public record TlsSettings(Set<TlsVersion> versions, List<CipherSuite> ciphers, O
     /** TLS 1.2 and 1.3, the default AEAD suites, verification on against the system trust store. */
     public static TlsSettings defaults() {
         return new TlsSettings(EnumSet.allOf(TlsVersion.class), List.copyOf(CipherSuite.defaults()),
-                Optional.empty(), new PeerCheck.TargetHost(), Optional.empty(), Optional.empty(), true);
+                Optional.empty(), new PeerCheck.TargetHost(), Optional.empty(), Optional.empty(), true, false);
     }
 
     public TlsSettings withCaFile(Path file) {
-        return new TlsSettings(versions, ciphers, Optional.of(file), peerCheck, sni, keyPair, verifyPeer);
+        return new TlsSettings(versions, ciphers, Optional.of(file), peerCheck, sni, keyPair, verifyPeer, fipsApproved);
     }
 
     public TlsSettings withKeyPair(KeyPairFiles files) {
-        return new TlsSettings(versions, ciphers, caFile, peerCheck, sni, Optional.of(files), verifyPeer);
+        return new TlsSettings(versions, ciphers, caFile, peerCheck, sni, Optional.of(files), verifyPeer, fipsApproved);
     }
 
     public TlsSettings withPeerCheck(PeerCheck check) {
-        return new TlsSettings(versions, ciphers, caFile, check, sni, keyPair, verifyPeer);
+        return new TlsSettings(versions, ciphers, caFile, check, sni, keyPair, verifyPeer, fipsApproved);
     }
 
     public TlsSettings withVersions(Set<TlsVersion> newVersions) {
-        return new TlsSettings(newVersions, ciphers, caFile, peerCheck, sni, keyPair, verifyPeer);
+        return new TlsSettings(newVersions, ciphers, caFile, peerCheck, sni, keyPair, verifyPeer, fipsApproved);
     }
 
     public TlsSettings withCiphers(List<CipherSuite> newCiphers) {
-        return new TlsSettings(versions, newCiphers, caFile, peerCheck, sni, keyPair, verifyPeer);
+        return new TlsSettings(versions, newCiphers, caFile, peerCheck, sni, keyPair, verifyPeer, fipsApproved);
     }
 
     public TlsSettings withSni(String name) {
-        return new TlsSettings(versions, ciphers, caFile, peerCheck, Optional.of(name), keyPair, verifyPeer);
+        return new TlsSettings(versions, ciphers, caFile, peerCheck, Optional.of(name), keyPair, verifyPeer, fipsApproved);
     }
 
     public TlsSettings withoutVerification() {
-        return new TlsSettings(versions, ciphers, caFile, peerCheck, sni, keyPair, false);
+        return new TlsSettings(versions, ciphers, caFile, peerCheck, sni, keyPair, false, fipsApproved);
+    }
+
+    public TlsSettings withFipsApproved(boolean fips) {
+        return new TlsSettings(versions, ciphers, caFile, peerCheck, sni, keyPair, verifyPeer, fips);
     }
 }

@@ -71,7 +71,7 @@ public final class TlsContexts {
      * bad certificate fails at start-up (and with {@code --check}), not at the first connection.
      */
     public static SslContext forEndpoint(EndpointConfig endpoint, SslProvider provider) throws TlsConfigException {
-        TlsSettings tls = endpoint.tls();
+        TlsSettings tls = endpoint.tls().fipsApproved() ? FipsPolicy.restrict(endpoint.tls(), provider) : endpoint.tls();
         SslContextBuilder builder;
         if (endpoint.mode() == Mode.CLIENT) {
             builder = SslContextBuilder.forClient()
@@ -102,6 +102,9 @@ public final class TlsContexts {
                 .sslProvider(provider)
                 .protocols(tls.versions().stream().sorted().map(TlsVersion::protocolName).toList())
                 .ciphers(cipherNames(tls), SupportedCipherSuiteFilter.INSTANCE);
+        if (tls.fipsApproved()) {
+            FipsPolicy.applyGroups(builder);
+        }
         try {
             return builder.build();
         } catch (SSLException | IllegalArgumentException e) {
