@@ -23,12 +23,6 @@ import org.quicktheories.core.Gen;
  * StunnelFuzzTest).
  */
 class FlagsFuzzTest {
-    private static final List<String> VALUES = List.of("", "yes", "no", "YES", "0", "1", "2", "3", "4", "7", "-1",
-            "99999999999999999999", "2147483648", "127.0.0.1:20049", "20049", "0", ":", "::1", "[::1]:1", "fd00::1:2049",
-            "1.2.3.4:0", "1.2.3.4:65536", "host.example:2049", "a:b:c", "TLSv1.2", "TLSv1.3", "TLSv1", "all",
-            "ECDHE-RSA-AES128-GCM-SHA256", "AES128-SHA", "AES256-GCM-SHA384:", "/no/such/file", "quiet", "emerg",
-            "debug", "info", "r:TCP_NODELAY=1", "a:SO_BINDTODEVICE=lo", "l:SO_REUSEADDR=yes", "x:Y=Z", "=", "==",
-            "1e3", "0x10", "é€", "\u0000", "\t", " spaced value ", "x".repeat(5000));
     private static final List<String> LINES = List.of("[efs]", "[nfs mount]", "[]", "[x", "x]", "# comment", "; comment",
             "", "   ", "key", "= value", "[efs]\u0000", "\uFEFFclient = yes");
 
@@ -38,7 +32,7 @@ class FlagsFuzzTest {
     @Test
     void anyCommandLineChecksOkOrExitsTwoWithOneMessage() throws Exception {
         Path pem = Files.writeString(dir.resolve("not-a-cert.pem"), "garbage\n", StandardCharsets.US_ASCII);
-        List<String> values = new ArrayList<>(VALUES.subList(0, VALUES.size() - 1));
+        List<String> values = new ArrayList<>(FuzzValues.VALUES.subList(0, FuzzValues.VALUES.size() - 1));
         values.add(pem.toString());
         List<String> flags = List.of("--listen", "--target", "--server", "--cafile", "--check-host", "--check-ip", "--sni",
                 "--cert", "--key", "--tls-version", "--ciphers", "--no-verify", "--connect-timeout", "--handshake-timeout",

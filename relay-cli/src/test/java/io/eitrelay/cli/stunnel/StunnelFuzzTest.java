@@ -5,6 +5,7 @@ import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
 
+import io.eitrelay.cli.FuzzValues;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -23,12 +24,6 @@ class StunnelFuzzTest {
             "CAfile", "cert", "checkHost", "checkIP", "ciphers", "client", "connect", "delay", "key", "libwrap", "OCSPaia",
             "renegotiation", "sni", "sslVersion", "sslVersionMax", "sslVersionMin", "TIMEOUTbusy", "TIMEOUTclose",
             "TIMEOUTconnect", "TIMEOUTidle", "verify", "verifyChain", "verifyPeer", "CAFILE", "timeoutidle", "bogus", "");
-    private static final List<String> VALUES = List.of("", "yes", "no", "YES", "0", "1", "2", "3", "4", "7", "-1",
-            "99999999999999999999", "2147483648", "127.0.0.1:20049", "20049", "0", ":", "::1", "[::1]:1", "fd00::1:2049",
-            "1.2.3.4:0", "1.2.3.4:65536", "host.example:2049", "a:b:c", "TLSv1.2", "TLSv1.3", "TLSv1", "all",
-            "ECDHE-RSA-AES128-GCM-SHA256", "AES128-SHA", "AES256-GCM-SHA384:", "/no/such/file", "quiet", "emerg",
-            "debug", "info", "r:TCP_NODELAY=1", "a:SO_BINDTODEVICE=lo", "l:SO_REUSEADDR=yes", "x:Y=Z", "=", "==",
-            "1e3", "0x10", "é€", "\u0000", "\t", " spaced value ", "x".repeat(5000));
     private static final List<String> LINES = List.of("[efs]", "[nfs mount]", "[]", "[x", "x]", "# comment", "; comment",
             "", "   ", "key", "= value", "[efs]\u0000", "\uFEFFclient = yes");
     private static final List<String> ENDINGS = List.of("\n", "\r\n", "\n\n");
@@ -60,8 +55,8 @@ class StunnelFuzzTest {
     }
 
     private static Gen<String> line() {
-        Gen<String> option = integers().between(0, KEYS.size() - 1).zip(integers().between(0, VALUES.size() - 1),
-                integers().between(0, 2), (k, v, spacing) -> KEYS.get(k) + List.of(" = ", "=", "  =\t").get(spacing) + VALUES.get(v));
+        Gen<String> option = integers().between(0, KEYS.size() - 1).zip(integers().between(0, FuzzValues.VALUES.size() - 1),
+                integers().between(0, 2), (k, v, spacing) -> KEYS.get(k) + List.of(" = ", "=", "  =\t").get(spacing) + FuzzValues.VALUES.get(v));
         Gen<String> other = integers().between(0, LINES.size() - 1).map(LINES::get);
         return integers().between(0, 9).zip(option, other, (pick, o, l) -> pick < 8 ? o : l);
     }

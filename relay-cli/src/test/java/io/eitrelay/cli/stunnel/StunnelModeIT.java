@@ -307,10 +307,12 @@ class StunnelModeIT {
     @Test
     void bindFailureSaysAddressInUseLikeStunnel() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            // A matching pair: the key is checked against the certificate before anything binds.
+            io.eitrelay.core.config.KeyPairFiles ours = pki.server();
             Path config = Files.writeString(dir.resolve("busy.conf"), CorpusConfig.substitute("efs-utils-tls.conf", Map.of(
                     "pid", dir.resolve("p.pid").toString(), "accept", "127.0.0.1:" + taken.getLocalPort(),
                     "connect", "127.0.0.1:" + serverPort(), "CAfile", pki.caFile().toString(),
-                    "cert", pki.server().certificateChain().toString(), "key", dir.resolve("leaf-1.key").toString())));
+                    "cert", ours.certificateChain().toString(), "key", ours.privateKey().toString())));
             String stderr = run(List.of(LAUNCHER.toString(), config.toString()), 1);
             assertTrue(stderr.contains("[.] Binding service [efs] to 127.0.0.1:" + taken.getLocalPort()
                     + ": Address already in use (98)"), stderr);
