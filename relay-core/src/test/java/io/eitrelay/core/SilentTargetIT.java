@@ -73,8 +73,21 @@ class SilentTargetIT {
 
     @AfterEach
     void tearDown() throws Exception {
-        try (NetNamespace namespace = ns; ExternalProcess sServer = server; Relay r = relay; LogCapture l = logs) {
-            // closed in reverse order: logs, relay, s_server, then the namespace
+        // Logs, relay and s_server first; the namespace last, whatever failed before.
+        try {
+            if (logs != null) {
+                logs.close();
+            }
+            if (relay != null) {
+                relay.close();
+            }
+            if (server != null) {
+                server.close();
+            }
+        } finally {
+            if (ns != null) {
+                ns.close();
+            }
         }
     }
 

@@ -118,16 +118,21 @@ public final class NetNamespace implements AutoCloseable {
      * its name for minutes, and so would the host's end of the pair.
      */
     @Override
-    public void close() throws IOException, InterruptedException {
+    public void close() throws IOException {
         quietly(ip, "link", "delete", outside);
         quietly(ip, "netns", "delete", name);
     }
 
-    private static void quietly(String... command) throws IOException, InterruptedException {
+    private static void quietly(String... command) throws IOException {
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        if (!process.waitFor(COMMAND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+        try {
+            if (!process.waitFor(COMMAND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
             process.destroyForcibly();
+            Thread.currentThread().interrupt();
         }
     }
 }
