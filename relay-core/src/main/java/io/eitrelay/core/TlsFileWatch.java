@@ -12,8 +12,10 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -119,15 +121,18 @@ final class TlsFileWatch implements AutoCloseable {
         return String.join(", ", names);
     }
 
+    /** Each file once, however many endpoints share it (one CA file for every mount is the usual case). */
     private static Map<Path, String> fingerprints(RelayConfig config) {
-        Map<Path, String> result = new LinkedHashMap<>();
+        Set<Path> files = new LinkedHashSet<>();
         for (EndpointConfig endpoint : config.endpoints()) {
-            endpoint.tls().caFile().ifPresent(file -> result.put(file, fingerprint(file)));
+            endpoint.tls().caFile().ifPresent(files::add);
             endpoint.tls().keyPair().ifPresent((KeyPairFiles pair) -> {
-                result.put(pair.certificateChain(), fingerprint(pair.certificateChain()));
-                result.put(pair.privateKey(), fingerprint(pair.privateKey()));
+                files.add(pair.certificateChain());
+                files.add(pair.privateKey());
             });
         }
+        Map<Path, String> result = new LinkedHashMap<>();
+        files.forEach(file -> result.put(file, fingerprint(file)));
         return result;
     }
 
