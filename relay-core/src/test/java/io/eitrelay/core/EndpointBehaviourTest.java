@@ -13,6 +13,7 @@ import io.eitrelay.core.config.RuntimeOptions.TransportChoice;
 import io.eitrelay.testing.Configs;
 import io.eitrelay.testing.EchoServer;
 import io.eitrelay.testing.LogCapture;
+import io.eitrelay.testing.RelayTestBed;
 import io.eitrelay.testing.TestPki;
 import io.eitrelay.testing.Transfer;
 import java.io.IOException;
@@ -26,7 +27,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -40,29 +40,26 @@ class EndpointBehaviourTest {
     @TempDir
     Path dir;
     TestPki pki;
+    RelayTestBed bed;
     EchoServer echo;
     LogCapture logs;
-    final List<Relay> relays = new ArrayList<>();
 
     @BeforeEach
     void setUp() throws Exception {
         pki = new TestPki(dir);
-        echo = new EchoServer();
-        logs = new LogCapture();
+        bed = new RelayTestBed();
+        echo = bed.echo();
+        logs = bed.logs();
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        for (Relay relay : relays) {
-            relay.stop(Duration.ZERO);
-        }
-        echo.close();
-        logs.close();
+        bed.close();
     }
 
     Relay start(EndpointConfig endpoint) throws Exception {
         Relay relay = Relay.start(Configs.relay(endpoint, TransportChoice.AUTO, ProviderChoice.AUTO));
-        relays.add(relay);
+        bed.track(relay);
         return relay;
     }
 
@@ -132,7 +129,7 @@ class EndpointBehaviourTest {
                     throw new java.io.UncheckedIOException(e);
                 }
             });
-            relays.add(starting.get(10, TimeUnit.SECONDS));
+            bed.track(starting.get(10, TimeUnit.SECONDS));
             writeCa.get(10, TimeUnit.SECONDS);
             assertArrayEquals(data, waiting.getInputStream().readNBytes(data.length));
         }

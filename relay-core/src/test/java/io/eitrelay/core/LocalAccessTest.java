@@ -11,6 +11,7 @@ import io.eitrelay.testing.Configs;
 import io.eitrelay.testing.EchoServer;
 import io.eitrelay.testing.Eventually;
 import io.eitrelay.testing.LogCapture;
+import io.eitrelay.testing.RelayTestBed;
 import io.eitrelay.testing.TestPki;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -18,7 +19,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -41,23 +41,20 @@ class LocalAccessTest {
 
     @TempDir
     Path dir;
+    RelayTestBed bed;
     EchoServer echo;
     LogCapture logs;
-    final List<Relay> relays = new ArrayList<>();
 
     @BeforeEach
     void setUp() throws Exception {
-        echo = new EchoServer();
-        logs = new LogCapture();
+        bed = new RelayTestBed();
+        echo = bed.echo();
+        logs = bed.logs();
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        for (Relay relay : relays) {
-            relay.stop(Duration.ZERO);
-        }
-        echo.close();
-        logs.close();
+        bed.close();
     }
 
     @Test
@@ -89,11 +86,11 @@ class LocalAccessTest {
         TestPki pki = new TestPki(dir);
         Relay server = Relay.start(Configs.relay(Configs.server(echo.port(), pki.server()), TransportChoice.AUTO,
                 ProviderChoice.AUTO));
-        relays.add(server);
+        bed.track(server);
         EndpointConfig client = Configs.client(server.endpoints().get(0).boundAddress().getPort(), pki.caFile());
         Relay relay = Relay.start(Configs.relay(client.withSocket(client.socket().withLocalAccess(access)),
                 TransportChoice.AUTO, ProviderChoice.AUTO), registry);
-        relays.add(relay);
+        bed.track(relay);
         return relay;
     }
 

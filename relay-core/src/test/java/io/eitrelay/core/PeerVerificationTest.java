@@ -14,13 +14,13 @@ import io.eitrelay.testing.Configs;
 import io.eitrelay.testing.EchoServer;
 import io.eitrelay.testing.Eventually;
 import io.eitrelay.testing.LogCapture;
+import io.eitrelay.testing.RelayTestBed;
 import io.eitrelay.testing.TestPki;
 import io.eitrelay.testing.Transfer;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,34 +36,31 @@ class PeerVerificationTest {
     @TempDir
     Path dir;
     TestPki pki;
+    RelayTestBed bed;
     EchoServer echo;
     LogCapture logs;
-    final List<Relay> relays = new ArrayList<>();
 
     @BeforeEach
     void setUp() throws Exception {
         pki = new TestPki(dir);
-        echo = new EchoServer();
-        logs = new LogCapture();
+        bed = new RelayTestBed();
+        echo = bed.echo();
+        logs = bed.logs();
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        for (Relay relay : relays) {
-            relay.stop(Duration.ZERO);
-        }
-        echo.close();
-        logs.close();
+        bed.close();
     }
 
     /** Starts server relay with {@code serverCert} and a client relay checking {@code check}; returns the client port. */
     int pair(ProviderChoice provider, KeyPairFiles serverCert, Path caFile, PeerCheck check) throws Exception {
         Relay server = Relay.start(Configs.relay(Configs.server(echo.port(), serverCert), TransportChoice.AUTO, provider));
-        relays.add(server);
+        bed.track(server);
         EndpointConfig client = Configs.client(server.endpoints().get(0).boundAddress().getPort(), caFile);
         client = client.withTls(client.tls().withPeerCheck(check));
         Relay relay = Relay.start(Configs.relay(client, TransportChoice.AUTO, provider));
-        relays.add(relay);
+        bed.track(relay);
         return relay.endpoints().get(0).boundAddress().getPort();
     }
 
@@ -72,7 +69,7 @@ class PeerVerificationTest {
         String line = logs.await(reason, 5_000);
         assertNotNull(line, "expected a log line containing '" + reason + "' in " + logs.lines());
         assertTrue(line.contains("certificate verify failed"), line);
-        assertTrue(Eventually.within(3_000, () -> relays.stream().allMatch(r -> r.endpoints().get(0).openChannels() == 0)));
+        assertTrue(Eventually.within(3_000, () -> bed.relays().stream().allMatch(r -> r.endpoints().get(0).openChannels() == 0)));
     }
 
     @ParameterizedTest
@@ -166,18 +163,18 @@ class PeerVerificationTest {
         EndpointConfig serverConfig = Configs.server(echo.port(), pki.server());
         serverConfig = serverConfig.withTls(serverConfig.tls().withCaFile(pki.caFile()));
         Relay server = Relay.start(Configs.relay(serverConfig, TransportChoice.AUTO, provider));
-        relays.add(server);
+        bed.track(server);
         int serverPort = server.endpoints().get(0).boundAddress().getPort();
         // Without a client certificate: refused by the server.
         Relay anonymous = Relay.start(Configs.relay(Configs.client(serverPort, pki.caFile()), TransportChoice.AUTO, provider));
-        relays.add(anonymous);
+        bed.track(anonymous);
         RelayPairSuite.assertClosedByRelay(anonymous.endpoints().get(0).boundAddress().getPort());
         assertNotNull(logs.await("[server]", 5_000));
         // With one from the trusted CA: accepted.
         EndpointConfig withCert = Configs.client(serverPort, pki.caFile());
         withCert = withCert.withTls(withCert.tls().withKeyPair(pki.issue("nfs-client", r -> r)));
         Relay authenticated = Relay.start(Configs.relay(withCert, TransportChoice.AUTO, provider));
-        relays.add(authenticated);
+        bed.track(authenticated);
         byte[] data = Transfer.random(5000, 4);
         assertArrayEquals(data, Transfer.roundTrip(authenticated.endpoints().get(0).boundAddress().getPort(), data, List.of(500), 30));
         assertEquals(1, anonymous.endpoints().get(0).stats().failed());
