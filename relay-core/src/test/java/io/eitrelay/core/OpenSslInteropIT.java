@@ -244,6 +244,31 @@ class OpenSslInteropIT {
         assertTrue(Eventually.within(5_000, () -> relay.endpoints().get(0).stats().active() == 0));
     }
 
+    @ParameterizedTest(name = "server asks to renegotiate, via {0}")
+    @CsvSource({"OPENSSL", "JDK"})
+    void clientRefusesRenegotiation(ProviderChoice provider) throws Exception {
+        int port = ExternalProcess.freePort();
+        // Interactive s_server: stdin takes commands ("r": renegotiate); -msg dumps every handshake message.
+        ExternalProcess server = sServer(port, List.of("-tls1_2", "-msg"));
+        Relay relay = relay(Configs.client(port, pki.caFile()), provider);
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), relay.endpoints().get(0).boundAddress().getPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write("before\n".getBytes(StandardCharsets.US_ASCII));
+            assertTrue(server.awaitOutput("before", 10_000), server.output());
+            OutputStream stdin = server.process().getOutputStream();
+            // A HelloRequest (RFC 5246 §7.4.1.1): the relay must not start a new handshake.
+            stdin.write("r\n".getBytes(StandardCharsets.US_ASCII));
+            stdin.flush();
+            assertTrue(server.awaitOutput("HelloRequest", 5_000), server.output());
+            assertEquals(-1, socket.getInputStream().read(), "the connection must end instead of renegotiating");
+        } catch (java.net.SocketException reset) {
+            // A reset ends it as well.
+        }
+        assertTrue(Eventually.within(5_000, () -> relay.endpoints().get(0).stats().active() == 0), server.output());
+        assertEquals(1, server.output().split(", ClientHello", -1).length - 1, "one handshake only: " + server.output());
+        assertNotNull(logs.await("renegotiat", 5_000), logs.lines().toString());
+    }
+
     @ParameterizedTest(name = "{0} via {1}")
     @CsvSource({"ECDHE-ECDSA-AES256-GCM-SHA384, OPENSSL", "ECDHE-ECDSA-AES256-GCM-SHA384, JDK",
             "ECDHE-ECDSA-CHACHA20-POLY1305, OPENSSL"})

@@ -3,6 +3,7 @@ package io.eitrelay.core.relay;
 import io.eitrelay.core.config.EndpointConfig;
 import io.eitrelay.core.config.LocalAccess;
 import io.eitrelay.core.config.Mode;
+import io.eitrelay.core.tls.ClientEngines;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
@@ -74,7 +75,7 @@ public final class RelayInitializer extends ChannelInitializer<Channel> {
                     // RFC 6066 §3); verification is PeerTrustManager's and does not depend on it.
                     String sniHost = config.tls().sni().orElse(config.target().host());
                     SslContext ssl = generation.sslContext();
-                    p.addLast(TLS, withTimeout(ssl.newHandler(ch.alloc(), sniHost, config.target().port()), config));
+                    p.addLast(TLS, withTimeout(ClientEngines.newHandler(ssl, ch.alloc(), sniHost, config.target().port()), config));
                 } else if (config.framing().enabled()) {
                     // Server mode: the target side is the plaintext side. Reads are replies, writes calls.
                     p.addLast(FRAMING, framing(config, false));

@@ -36,12 +36,20 @@ public final class TlsFailures {
             if (t instanceof SslHandshakeTimeoutException) {
                 return new Failure("timeout", "TLS handshake timed out (" + t.getMessage() + ")");
             }
+            if (t instanceof RenegotiationRefusedException) {
+                return new Failure("renegotiation", t.getMessage());
+            }
             if (t instanceof CertificateException) {
                 return new Failure("verify", "certificate verify failed: " + t.getMessage());
             }
         }
         String all = messages(failure);
         String lower = all.toLowerCase(Locale.ROOT);
+        if (lower.contains("no_renegotiation") || lower.contains("renegotiation is not allowed")) {
+            // BoringSSL's answer to a HelloRequest under SSL_RENEGOTIATE_NEVER (ClientEngines), a peer's,
+            // or the JDK server's under jdk.tls.rejectClientInitiatedRenegotiation (TlsContexts).
+            return new Failure("renegotiation", "renegotiation refused (this relay never renegotiates): " + all);
+        }
         if (lower.contains("protocol_version") || lower.contains("unsupported_protocol")
                 || lower.contains("no appropriate protocol") || lower.contains("protocol version")) {
             return new Failure("protocol_version", "no common TLS version (this relay speaks TLS 1.2 and 1.3 only): " + all);
