@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -68,6 +69,17 @@ public final class EndpointStats {
                 EndpointStats::daysLeft);
         registry.gauge(MeterNames.CERTIFICATE_EXPIRY_DAYS, tags.and(MeterNames.TAG_CERTIFICATE, "peer"), peerNotAfter,
                 EndpointStats::daysLeft);
+    }
+
+    /** Takes this endpoint's meters out of the registry (the endpoint was removed from a running relay). */
+    public void unregister() {
+        String endpoint = tags.stream().findFirst().map(io.micrometer.core.instrument.Tag::getValue).orElse("");
+        for (io.micrometer.core.instrument.Meter meter : List.copyOf(registry.getMeters())) {
+            if (endpoint.equals(meter.getId().getTag(MeterNames.TAG_ENDPOINT))) {
+                registry.remove(meter);
+            }
+        }
+        rpcTimers.clear();
     }
 
     /** Days from now until {@code notAfter} (epoch seconds); NaN (no sample) while unknown. */

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,17 +27,20 @@ public final class Relay implements AutoCloseable {
     private volatile TlsFileWatch fileWatch;
     private final Transport transport;
     private final SslProvider provider;
+    /** Copy-on-write: endpoints come and go at run time ({@link #add}, {@link #remove}), readers never lock. */
     private final List<EndpointListener> listeners;
     private final EventLoops loops;
+    private final MeterRegistry registry;
     private boolean stopped;
 
     private Relay(RelayConfig config, Transport transport, SslProvider provider, List<EndpointListener> listeners,
-                  EventLoops loops) {
+                  EventLoops loops, MeterRegistry registry) {
         this.loops = loops;
         this.config = config;
         this.transport = transport;
         this.provider = provider;
-        this.listeners = List.copyOf(listeners);
+        this.listeners = new CopyOnWriteArrayList<>(listeners);
+        this.registry = registry;
     }
 
     /**
@@ -83,11 +87,9 @@ public final class Relay implements AutoCloseable {
                 EndpointListener listener = listeners.get(i);
                 listener.startAccepting(tls.contexts.get(i));
                 EndpointConfig endpoint = listener.config();
-                log.info("[{}] listening on {} -> {} ({} mode)", endpoint.name(),
-                        RelayStartException.format(listener.boundAddress()), endpoint.target(),
-                        endpoint.mode().name().toLowerCase(java.util.Locale.ROOT));
+                logListening(listener);
             }
-            Relay relay = new Relay(config, transport, tls.provider, listeners, loops);
+            Relay relay = new Relay(config, transport, tls.provider, listeners, loops, registry);
             relay.fileWatch = TlsFileWatch.start(relay, config.runtime().tlsFileCheck());
             started = true;
             return relay;
@@ -98,6 +100,93 @@ public final class Relay implements AutoCloseable {
                     listener.stopAccepting().awaitUninterruptibly();
                 }
                 loops.shutdown();
+            }
+        }
+    }
+
+    private static void logListening(EndpointListener listener) {
+        EndpointConfig endpoint = listener.config();
+        log.info("[{}] listening on {} -> {} ({} mode)", endpoint.name(),
+                RelayStartException.format(listener.boundAddress()), endpoint.target(),
+                endpoint.mode().name().toLowerCase(java.util.Locale.ROOT));
+    }
+
+    /**
+     * Adds an endpoint to the running relay: loads its TLS material, binds, accepts; returns once it
+     * accepts. On failure nothing of it stays bound and the running endpoints are untouched. Its name
+     * must be new.
+     */
+    public EndpointListener add(EndpointConfig endpoint) throws TlsConfigException, RelayStartException {
+        EndpointListener listener = addListener(endpoint);
+        fileWatch.reloaded(config);
+        return listener;
+    }
+
+    private synchronized EndpointListener addListener(EndpointConfig endpoint) throws TlsConfigException, RelayStartException {
+        if (stopped) {
+            throw new IllegalStateException("the relay is stopping");
+        }
+        if (listeners.stream().anyMatch(l -> l.name().equals(endpoint.name()))) {
+            throw new IllegalArgumentException("endpoint [" + endpoint.name() + "] exists already");
+        }
+        List<EndpointConfig> endpoints = new ArrayList<>(config.endpoints());
+        endpoints.add(endpoint);
+        RelayConfig next = new RelayConfig(endpoints, config.runtime());
+        SslContext context = TlsLoad.contexts(new RelayConfig(List.of(endpoint), config.runtime()), provider).get(0);
+        EndpointListener listener = new EndpointListener(endpoint, transport, loops.forTarget(endpoint.target()), registry);
+        boolean accepting = false;
+        try {
+            listener.bind();
+            listener.startAccepting(context);
+            accepting = true;
+        } finally {
+            if (!accepting) {
+                listener.stopAccepting().awaitUninterruptibly();
+                listener.stats().unregister();
+            }
+        }
+        listeners.add(listener);
+        config = next;
+        logListening(listener);
+        return listener;
+    }
+
+    /**
+     * Removes the endpoint {@code name}: stops accepting at once, lets its open connections finish for
+     * at most {@code grace}, then closes what is left and drops its meters. False if there is none.
+     */
+    public boolean remove(String name, Duration grace) {
+        EndpointListener listener = removeListener(name);
+        if (listener == null) {
+            return false;
+        }
+        fileWatch.reloaded(config);
+        awaitClosed(List.of(listener), grace);
+        listener.closeConnections();
+        listener.stats().unregister();
+        log.info("[{}] removed", name);
+        return true;
+    }
+
+    private synchronized EndpointListener removeListener(String name) {
+        EndpointListener listener = listeners.stream().filter(l -> l.name().equals(name)).findFirst().orElse(null);
+        if (listener == null || stopped) {
+            return null;
+        }
+        listener.stopAccepting().awaitUninterruptibly();
+        listeners.remove(listener);
+        config = new RelayConfig(config.endpoints().stream().filter(e -> !e.name().equals(name)).toList(), config.runtime());
+        return listener;
+    }
+
+    private static void awaitClosed(List<EndpointListener> closing, Duration grace) {
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (System.nanoTime() < deadline && closing.stream().anyMatch(l -> l.openChannels() > 0)) {
+            try {
+                TimeUnit.MILLISECONDS.sleep(STOP_POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
             }
         }
     }
@@ -155,8 +244,9 @@ public final class Relay implements AutoCloseable {
         listeners.forEach(EndpointListener::recheckOwnCertificate);
     }
 
+    /** The endpoints now (a snapshot). */
     public List<EndpointListener> endpoints() {
-        return listeners;
+        return List.copyOf(listeners);
     }
 
     public Transport transport() {
@@ -180,15 +270,7 @@ public final class Relay implements AutoCloseable {
         for (EndpointListener listener : listeners) {
             listener.stopAccepting().awaitUninterruptibly();
         }
-        long deadline = System.nanoTime() + grace.toNanos();
-        while (System.nanoTime() < deadline && listeners.stream().anyMatch(l -> l.openChannels() > 0)) {
-            try {
-                TimeUnit.MILLISECONDS.sleep(STOP_POLL_MILLIS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
+        awaitClosed(listeners, grace);
         for (EndpointListener listener : listeners) {
             listener.closeConnections();
         }

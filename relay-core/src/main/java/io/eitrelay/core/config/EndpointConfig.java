@@ -35,6 +35,10 @@ public record EndpointConfig(String name, InetSocketAddress listen, HostPort tar
         }
     }
 
+    public EndpointConfig withName(String newName) {
+        return new EndpointConfig(newName, listen, target, mode, tls, timeouts, socket, framing);
+    }
+
     public EndpointConfig withListen(InetSocketAddress address) {
         return new EndpointConfig(name, address, target, mode, tls, timeouts, socket, framing);
     }

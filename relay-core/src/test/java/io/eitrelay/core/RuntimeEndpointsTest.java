@@ -1,0 +1,135 @@
+package io.eitrelay.core;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.eitrelay.core.config.EndpointConfig;
+import io.eitrelay.core.config.KeyPairFiles;
+import io.eitrelay.core.config.RelayConfig;
+import io.eitrelay.core.config.RuntimeOptions;
+import io.eitrelay.core.config.RuntimeOptions.ProviderChoice;
+import io.eitrelay.core.config.RuntimeOptions.TransportChoice;
+import io.eitrelay.core.metrics.MeterNames;
+import io.eitrelay.core.tls.TlsConfigException;
+import io.eitrelay.testing.Configs;
+import io.eitrelay.testing.Eventually;
+import io.eitrelay.testing.RelayTestBed;
+import io.eitrelay.testing.TestPki;
+import io.eitrelay.testing.Transfer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** One relay process, endpoints added and removed while it runs (what `eit-relay daemon` is built on). */
+class RuntimeEndpointsTest {
+    @TempDir
+    Path dir;
+    TestPki pki;
+    RelayTestBed bed;
+    Relay server;
+    Relay relay;
+    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        pki = new TestPki(dir);
+        bed = new RelayTestBed();
+        KeyPairFiles serverCert = pki.server();
+        server = bed.track(Relay.start(Configs.relay(Configs.server(bed.echo().port(), serverCert),
+                TransportChoice.AUTO, ProviderChoice.AUTO)));
+        relay = bed.track(Relay.start(new RelayConfig(List.of(),
+                new RuntimeOptions(TransportChoice.AUTO, ProviderChoice.AUTO, Duration.ofSeconds(2))), registry));
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        bed.close();
+    }
+
+    private EndpointConfig client(String name) {
+        return Configs.client(server.endpoints().get(0).boundAddress().getPort(), pki.caFile()).withName(name);
+    }
+
+    @Test
+    void endpointsAddedToARunningRelayCarryTrafficAndRemovedOnesStopListening() throws Exception {
+        assertTrue(relay.endpoints().isEmpty());
+        EndpointListener first = relay.add(client("first"));
+        EndpointListener second = relay.add(client("second"));
+        int firstPort = first.boundAddress().getPort();
+        int secondPort = second.boundAddress().getPort();
+        byte[] data = Transfer.random(256 * 1024, 5);
+        assertArrayEquals(data, Transfer.roundTrip(firstPort, data, List.of(4096), 10));
+        assertArrayEquals(data, Transfer.roundTrip(secondPort, data, List.of(4096), 10));
+        assertEquals(List.of("first", "second"), relay.config().endpoints().stream().map(EndpointConfig::name).toList());
+        assertTrue(registry.find(MeterNames.CONNECTIONS).tag(MeterNames.TAG_ENDPOINT, "first").counter().count() >= 1);
+
+        assertTrue(relay.remove("first", Duration.ZERO));
+        assertThrows(ConnectException.class, () -> new Socket(InetAddress.getLoopbackAddress(), firstPort).close());
+        assertEquals(List.of("second"), relay.endpoints().stream().map(EndpointListener::name).toList());
+        assertEquals(List.of("second"), relay.config().endpoints().stream().map(EndpointConfig::name).toList());
+        assertTrue(registry.find(MeterNames.CONNECTIONS).tag(MeterNames.TAG_ENDPOINT, "first").meters().isEmpty(),
+                "a removed endpoint's meters go with it");
+        assertArrayEquals(data, Transfer.roundTrip(secondPort, data, List.of(4096), 10), "the other one is untouched");
+        assertFalse(relay.remove("first", Duration.ZERO), "already gone");
+        // Its port is free again at once: the same endpoint can come back on it.
+        assertArrayEquals(data, Transfer.roundTrip(
+                relay.add(client("first").withListen(Configs.loopback(firstPort))).boundAddress().getPort(), data,
+                List.of(4096), 10));
+    }
+
+    @Test
+    void removingAnEndpointClosesItsOpenConnectionsAfterTheGrace() throws Exception {
+        EndpointListener endpoint = relay.add(client("busy"));
+        try (Socket open = new Socket(InetAddress.getLoopbackAddress(), endpoint.boundAddress().getPort())) {
+            open.setSoTimeout(10_000);
+            open.getOutputStream().write(new byte[] {1});
+            assertEquals(1, open.getInputStream().read());
+            long start = System.nanoTime();
+            assertTrue(relay.remove("busy", Duration.ofMillis(300)));
+            assertTrue(System.nanoTime() - start >= 300_000_000L, "the grace was given");
+            InputStream in = open.getInputStream();
+            assertTrue(readsEnd(in), "then the connection was closed");
+        }
+        assertTrue(Eventually.within(5_000, () -> endpoint.openChannels() == 0));
+    }
+
+    private static boolean readsEnd(InputStream in) {
+        try {
+            return in.read() == -1;
+        } catch (IOException reset) {
+            return true;
+        }
+    }
+
+    @Test
+    void aFailedAddLeavesNothingBehindAndTheRunningEndpointsUntouched() throws Exception {
+        EndpointListener running = relay.add(client("running"));
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            RelayStartException busy = assertThrows(RelayStartException.class,
+                    () -> relay.add(client("busy").withListen(Configs.loopback(taken.getLocalPort()))));
+            assertTrue(busy.getMessage().contains("Address already in use"), busy.getMessage());
+        }
+        assertThrows(TlsConfigException.class, () -> relay.add(client("no-ca").withTls(
+                client("no-ca").tls().withCaFile(dir.resolve("missing.pem")))));
+        IllegalArgumentException twice = assertThrows(IllegalArgumentException.class, () -> relay.add(client("running")));
+        assertTrue(twice.getMessage().contains("[running] exists"), twice.getMessage());
+        assertEquals(List.of("running"), relay.endpoints().stream().map(EndpointListener::name).toList());
+        assertTrue(registry.find(MeterNames.CONNECTIONS).tag(MeterNames.TAG_ENDPOINT, "busy").meters().isEmpty());
+        byte[] data = {1, 2, 3};
+        assertArrayEquals(data, Transfer.roundTrip(running.boundAddress().getPort(), data, List.of(3), 10));
+    }
+}
