@@ -19,6 +19,8 @@ public final class Main {
      * lookups stay rare. A value the user set (java.security or -Dsun.net.inetaddr.ttl) wins.
      */
     static final String DNS_CACHE_SECONDS = "5";
+    /** Words that are commands, not a stunnel file named so, when they come alone. */
+    private static final java.util.Set<String> SUBCOMMANDS = java.util.Set.of("demo", "daemon", "status", "probe");
 
     public static void main(String[] args) {
         // Before anything touches java.util.logging (see RelayLogManager).
@@ -56,13 +58,16 @@ public final class Main {
                 return ExitCodes.RUNTIME_FAILURE;
             }
         }
-        if (args.length == 1 && !args[0].startsWith("-") && !args[0].equals("demo")) {
+        if (args.length == 1 && !args[0].startsWith("-") && !SUBCOMMANDS.contains(args[0])) {
             try {
                 return StunnelMode.run(Path.of(args[0]), err);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return ExitCodes.RUNTIME_FAILURE;
             }
+        }
+        if (args.length >= 1 && args[0].equals(CtlCommand.NAME)) {
+            return CtlCommand.run(java.util.List.of(args).subList(1, args.length), out, err);
         }
         LogSetup.toStderr(Level.INFO);
         CommandLine commandLine = new CommandLine(new RelayCommand()).setCaseInsensitiveEnumValuesAllowed(true)

@@ -1,0 +1,108 @@
+package io.eitrelay.cli.daemon;
+
+import io.eitrelay.core.EndpointListener;
+import io.eitrelay.core.EndpointStats;
+import io.eitrelay.core.config.EndpointConfig;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Locale;
+
+/** {@code eit-relay status}: one block per endpoint for people, or JSON for scripts ({@code --json}). */
+final class StatusReport {
+    private StatusReport() {
+    }
+
+    static String text(List<EndpointListener> endpoints, List<String> notRunning) {
+        StringBuilder out = new StringBuilder();
+        for (EndpointListener endpoint : endpoints) {
+            EndpointConfig config = endpoint.config();
+            EndpointStats stats = endpoint.stats();
+            out.append(String.format(Locale.ROOT, "[%s] %s -> %s (%s mode)%n", config.name(),
+                    address(endpoint.boundAddress()), config.target(), mode(config)));
+            out.append(String.format(Locale.ROOT, "  connections: %d open, %d accepted, %d failed%n",
+                    stats.active(), stats.accepted(), stats.failed()));
+            out.append(String.format(Locale.ROOT, "  bytes: %d to target, %d from target%n",
+                    stats.bytesToTarget(), stats.bytesFromTarget()));
+            out.append(String.format(Locale.ROOT, "  TLS: %s%n", stats.lastTlsProtocol().isEmpty() ? "no session yet"
+                    : stats.lastTlsProtocol() + " " + stats.lastTlsCipher()));
+            out.append(String.format(Locale.ROOT, "  certificate expiry: ours %s, peer's %s%n",
+                    days(stats.ownCertificateDaysLeft()), days(stats.peerCertificateDaysLeft())));
+        }
+        for (String name : notRunning) {
+            out.append("[").append(name).append("] saved but not running (see the daemon's log)\n");
+        }
+        if (out.length() == 0) {
+            out.append("no endpoints\n");
+        }
+        return out.toString();
+    }
+
+    static String json(List<EndpointListener> endpoints, List<String> notRunning) {
+        StringBuilder out = new StringBuilder("{\"endpoints\":[");
+        for (int i = 0; i < endpoints.size(); i++) {
+            EndpointListener endpoint = endpoints.get(i);
+            EndpointConfig config = endpoint.config();
+            EndpointStats stats = endpoint.stats();
+            out.append(i == 0 ? "" : ",").append('{')
+                    .append("\"name\":").append(string(config.name()))
+                    .append(",\"listen\":").append(string(address(endpoint.boundAddress())))
+                    .append(",\"target\":").append(string(config.target().toString()))
+                    .append(",\"mode\":").append(string(mode(config)))
+                    .append(",\"connections_open\":").append(stats.active())
+                    .append(",\"connections_accepted\":").append(stats.accepted())
+                    .append(",\"connections_failed\":").append(stats.failed())
+                    .append(",\"bytes_to_target\":").append(stats.bytesToTarget())
+                    .append(",\"bytes_from_target\":").append(stats.bytesFromTarget())
+                    .append(",\"tls_protocol\":").append(optional(stats.lastTlsProtocol()))
+                    .append(",\"tls_cipher\":").append(optional(stats.lastTlsCipher()))
+                    .append(",\"own_certificate_days_left\":").append(number(stats.ownCertificateDaysLeft()))
+                    .append(",\"peer_certificate_days_left\":").append(number(stats.peerCertificateDaysLeft()))
+                    .append('}');
+        }
+        out.append("],\"not_running\":[");
+        for (int i = 0; i < notRunning.size(); i++) {
+            out.append(i == 0 ? "" : ",").append(string(notRunning.get(i)));
+        }
+        return out.append("]}\n").toString();
+    }
+
+    static String address(InetSocketAddress address) {
+        String host = address.getAddress().getHostAddress();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
+    }
+
+    private static String mode(EndpointConfig config) {
+        return config.mode().name().toLowerCase(Locale.ROOT);
+    }
+
+    private static String days(double days) {
+        return Double.isNaN(days) ? "unknown" : String.format(Locale.ROOT, "%.1f days", days);
+    }
+
+    private static String number(double value) {
+        return Double.isNaN(value) || Double.isInfinite(value) ? "null" : String.format(Locale.ROOT, "%.3f", value);
+    }
+
+    private static String optional(String value) {
+        return value.isEmpty() ? "null" : string(value);
+    }
+
+    /** A JSON string (RFC 8259 §7): quotes, backslashes and control characters escaped. */
+    static String string(String value) {
+        StringBuilder out = new StringBuilder("\"");
+        for (char c : value.toCharArray()) {
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                default -> {
+                    if (c < 0x20) {
+                        out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.append('"').toString();
+    }
+}

@@ -1,0 +1,198 @@
+package io.eitrelay.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.eitrelay.core.Relay;
+import io.eitrelay.core.config.RuntimeOptions.ProviderChoice;
+import io.eitrelay.core.config.RuntimeOptions.TransportChoice;
+import io.eitrelay.testing.Configs;
+import io.eitrelay.testing.EchoServer;
+import io.eitrelay.testing.ExternalProcess;
+import io.eitrelay.testing.TestPki;
+import io.eitrelay.testing.Transfer;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code eit-relay daemon} as an administrator runs it: endpoints added, listed and removed with
+ * {@code eit-relay ctl} / {@code status} from another directory, traffic through them to a TLS server,
+ * bad requests refused with the reason and nothing left behind, and a daemon killed and started again
+ * binding every endpoint on its old port.
+ */
+class DaemonIT {
+    @TempDir
+    Path dir;
+    Path control;
+    Path state;
+    Path work;
+    TestPki pki;
+    EchoServer echo;
+    Relay server;
+    int serverPort;
+    ExternalProcess daemon;
+    int daemons;
+    final List<AutoCloseable> closeables = new ArrayList<>();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        pki = new TestPki(dir);
+        echo = track(new EchoServer());
+        server = Relay.start(Configs.relay(Configs.server(echo.port(), pki.server()), TransportChoice.AUTO, ProviderChoice.AUTO));
+        track(() -> server.stop(Duration.ZERO));
+        serverPort = server.endpoints().get(0).boundAddress().getPort();
+        control = dir.resolve("run/control.sock");
+        state = dir.resolve("lib/endpoints");
+        // The caller's own directory, where its relative --cafile is.
+        work = Files.createDirectories(dir.resolve("work"));
+        Files.copy(pki.caFile(), work.resolve("ca.pem"));
+        daemon = startDaemon();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            closeables.get(i).close();
+        }
+    }
+
+    @Test
+    void endpointsAreAddedUsedListedAndRemovedAtRunTime() throws Exception {
+        int first = ExternalProcess.freePort();
+        int second = ExternalProcess.freePort();
+        Result added = ctl("add", "--listen", "127.0.0.1:" + first, "--target", "127.0.0.1:" + serverPort,
+                "--cafile", "ca.pem", "--check-host", TestPki.SERVER_NAME);
+        assertEquals(0, added.code, added.toString());
+        assertTrue(added.out.contains("added [127.0.0.1:" + first + "] listening on 127.0.0.1:" + first), added.out);
+        assertEquals(0, ctl("add", "--name", "fs-2", "--listen", "127.0.0.1:" + second, "--target",
+                "127.0.0.1:" + serverPort, "--cafile", "ca.pem", "--check-host", TestPki.SERVER_NAME).code);
+        // Record-marked, as NFS is: the endpoints follow RPC framing by default.
+        byte[] data = Transfer.rpcRecords(512 * 1024, 9);
+        assertArrayEquals(data, Transfer.roundTrip(first, data, List.of(8192), 10));
+        assertArrayEquals(data, Transfer.roundTrip(second, data, List.of(8192), 10));
+
+        Result json = run("status", "--control", control.toString(), "--json");
+        assertEquals(0, json.code, json.toString());
+        assertTrue(json.out.startsWith("{\"endpoints\":[{\"name\":\"127.0.0.1:" + first + "\",\"listen\":\"127.0.0.1:"
+                + first + "\",\"target\":\"127.0.0.1:" + serverPort + "\",\"mode\":\"client\""), json.out);
+        assertTrue(json.out.contains("{\"name\":\"fs-2\",\"listen\":\"127.0.0.1:" + second + "\""), json.out);
+        assertTrue(json.out.contains("\"connections_accepted\":1,\"connections_failed\":0,\"bytes_to_target\":" + data.length
+                + ",\"bytes_from_target\":" + data.length + ",\"tls_protocol\":\"TLSv1.3\""), json.out);
+        Result text = run("status", "--control", control.toString());
+        assertTrue(text.out.contains("[fs-2] 127.0.0.1:" + second + " -> 127.0.0.1:" + serverPort + " (client mode)"), text.out);
+
+        Result removed = ctl("remove", "127.0.0.1:" + first);
+        assertEquals(0, removed.code, removed.toString());
+        assertThrows(ConnectException.class, () -> new Socket(InetAddress.getLoopbackAddress(), first).close());
+        assertArrayEquals(data, Transfer.roundTrip(second, data, List.of(8192), 10), "the other one keeps working");
+        assertFalse(run("status", "--control", control.toString()).out.contains("127.0.0.1:" + first));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(control)));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(state)));
+    }
+
+    @Test
+    void badRequestsAreRefusedWithTheReasonAndLeaveNothingBehind() throws Exception {
+        int port = ExternalProcess.freePort();
+        String target = "127.0.0.1:" + serverPort;
+        assertRefused(ctl("add", "--listen", "127.0.0.1:" + port, "--target", target, "--cafile", "missing.pem"),
+                "--cafile " + work.resolve("missing.pem") + ": no such file");
+        assertRefused(ctl("add", "--listen", "127.0.0.1:" + port, "--target", target, "--bogus"), "--bogus");
+        assertRefused(ctl("add", "--listen", "127.0.0.1:" + port, "--target", target, "--transport", "nio"),
+                "--transport is set for the whole daemon");
+        assertRefused(ctl("add", "--listen", "127.0.0.1:" + port, "--target", target, "--name", "a b"), "--name 'a b'");
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            assertRefused(ctl("add", "--listen", "127.0.0.1:" + taken.getLocalPort(), "--target", target, "--cafile", "ca.pem"),
+                    "127.0.0.1:" + taken.getLocalPort() + ": Address already in use");
+        }
+        assertRefused(ctl("remove", "nothing-here"), "no endpoint [nothing-here]");
+        assertRefused(ctl("frobnicate"), "unknown request 'frobnicate'");
+        assertEquals("no endpoints\n", run("status", "--control", control.toString()).out);
+        assertThrows(ConnectException.class, () -> new Socket(InetAddress.getLoopbackAddress(), port).close());
+        assertEquals("", Files.exists(state) ? Files.readString(state) : "", "nothing saved");
+        Result noDaemon = run("status", "--control", dir.resolve("none.sock").toString());
+        assertEquals(ExitCodes.RUNTIME_FAILURE, noDaemon.code);
+        assertTrue(noDaemon.err.contains("no eit-relay daemon answers on " + dir.resolve("none.sock")), noDaemon.err);
+    }
+
+    @Test
+    void aRestartedDaemonBindsEveryEndpointOnItsOldPortAgain() throws Exception {
+        List<Integer> ports = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            int port = ExternalProcess.freePort();
+            ports.add(port);
+            assertEquals(0, ctl("add", "--name", "fs-" + i, "--listen", "127.0.0.1:" + port, "--target",
+                    "127.0.0.1:" + serverPort, "--cafile", "ca.pem", "--check-host", TestPki.SERVER_NAME).code);
+        }
+        assertEquals(0, ctl("remove", "fs-1").code);
+        daemon.process().destroyForcibly(); // a crash: no goodbye, the state file is all there is
+        assertTrue(daemon.process().waitFor(10, TimeUnit.SECONDS));
+        assertThrows(ConnectException.class, () -> new Socket(InetAddress.getLoopbackAddress(), ports.get(0)).close());
+
+        daemon = startDaemon();
+        assertTrue(daemon.output().contains("2 of 2 saved endpoints restored"), daemon.output());
+        byte[] data = Transfer.rpcRecords(1024, 7);
+        assertArrayEquals(data, Transfer.roundTrip(ports.get(0), data, List.of(100), 10));
+        assertArrayEquals(data, Transfer.roundTrip(ports.get(2), data, List.of(100), 10));
+        assertThrows(ConnectException.class, () -> new Socket(InetAddress.getLoopbackAddress(), ports.get(1)).close(),
+                "a removed endpoint stays removed");
+        String status = run("status", "--control", control.toString()).out;
+        assertTrue(status.contains("[fs-0] 127.0.0.1:" + ports.get(0)) && status.contains("[fs-2] 127.0.0.1:" + ports.get(2))
+                && !status.contains("fs-1"), status);
+    }
+
+    private static void assertRefused(Result result, String reason) {
+        assertEquals(ExitCodes.CONFIG_ERROR, result.code, result.toString());
+        assertTrue(result.err.contains(reason), "expected '" + reason + "' in: " + result.err);
+    }
+
+    private ExternalProcess startDaemon() throws Exception {
+        ExternalProcess started = track(ExternalProcess.start(List.of(LauncherIT.LAUNCHER.toString(), "daemon",
+                "--control", control.toString(), "--state", state.toString()), dir.resolve("daemon-" + ++daemons + ".out")));
+        assertTrue(started.awaitOutput("control socket " + control, 20_000), started.output());
+        return started;
+    }
+
+    private Result ctl(String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of("ctl", "--control", control.toString()));
+        all.addAll(List.of(args));
+        return run(all.toArray(String[]::new));
+    }
+
+    /** bin/eit-relay with {@code args}, run from the caller's directory. */
+    private Result run(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(LauncherIT.LAUNCHER.toString()));
+        command.addAll(List.of(args));
+        Path out = Files.createTempFile(dir, "out", ".txt");
+        Path err = Files.createTempFile(dir, "err", ".txt");
+        Process process = new ProcessBuilder(command).directory(work.toFile()).redirectOutput(out.toFile())
+                .redirectError(err.toFile()).start();
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS), String.join(" ", command));
+        return new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                Files.readString(err, StandardCharsets.UTF_8));
+    }
+
+    private record Result(int code, String out, String err) {
+    }
+
+    private <T extends AutoCloseable> T track(T closeable) {
+        closeables.add(closeable);
+        return closeable;
+    }
+}
