@@ -6,8 +6,6 @@ import io.eitrelay.core.Relay;
 import io.eitrelay.core.RelayStartException;
 import io.eitrelay.core.config.RelayConfig;
 import io.eitrelay.core.config.RuntimeOptions;
-import io.eitrelay.core.config.RuntimeOptions.ProviderChoice;
-import io.eitrelay.core.config.RuntimeOptions.TransportChoice;
 import io.eitrelay.core.tls.TlsConfigException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -16,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -26,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * go through the control socket ({@code eit-relay ctl}); they are saved, and a restarted daemon binds
  * them again on the same addresses and ports before it takes requests.
  */
-@Command(name = "daemon", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "daemon", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, sortOptions = false,
         description = {"Run one relay for many endpoints, managed at run time through a control socket.", ""})
 final class DaemonCommand implements Callable<Integer> {
     static final String DEFAULT_CONTROL = "/run/eit-relay/control.sock";
@@ -44,21 +43,8 @@ final class DaemonCommand implements Callable<Integer> {
             description = "Serve Prometheus metrics on http://IP:PORT/metrics (loopback only).")
     java.net.InetSocketAddress metricsListen;
 
-    @Option(names = "--transport", paramLabel = "auto|epoll|nio", defaultValue = "auto",
-            description = "Socket transport (default: ${DEFAULT-VALUE}).")
-    TransportChoice transport;
-
-    @Option(names = "--tls-provider", paramLabel = "auto|openssl|jdk", defaultValue = "auto",
-            description = "TLS implementation (default: ${DEFAULT-VALUE}).")
-    ProviderChoice provider;
-
-    @Option(names = "--tls-file-check", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
-            defaultValue = "1s", description = "Check certificate, key and CA files for changes this often; 0 = only on SIGHUP (default: ${DEFAULT-VALUE}).")
-    Duration tlsFileCheck;
-
-    @Option(names = "--shutdown-grace", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
-            defaultValue = "5s", description = "On SIGTERM, let open connections finish this long (default: ${DEFAULT-VALUE}).")
-    Duration shutdownGrace;
+    @Mixin
+    RuntimeFlags runtimeFlags = new RuntimeFlags();
 
     @Spec
     CommandSpec spec;
@@ -71,7 +57,7 @@ final class DaemonCommand implements Callable<Integer> {
             return ExitCodes.CONFIG_ERROR;
         }
         MetricsServer metrics = metricsListen == null ? null : new MetricsServer(metricsListen);
-        RuntimeOptions runtime = new RuntimeOptions(transport, provider, shutdownGrace, tlsFileCheck);
+        RuntimeOptions runtime = runtimeFlags.toOptions();
         Lifecycle lifecycle = new Lifecycle(relay -> {
             try {
                 relay.reload(relay.config()); // SIGHUP: every endpoint's files read again

@@ -56,8 +56,7 @@ final class FlagsToConfig {
             endpoints.add(new EndpointConfig(name, flags.listen.get(i), flags.target.get(i), mode, tls, timeouts,
                     socket, framing));
         }
-        RuntimeOptions runtime = new RuntimeOptions(flags.transport, flags.provider, flags.shutdownGrace,
-                flags.tlsFileCheck);
+        RuntimeOptions runtime = flags.runtime.toOptions();
         return HostFips.apply(new RelayConfig(endpoints, runtime), flags.fips || HostFips.enabled());
     }
 

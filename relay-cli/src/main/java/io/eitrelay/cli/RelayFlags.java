@@ -3,8 +3,6 @@ package io.eitrelay.cli;
 import io.eitrelay.core.config.FamilyPreference;
 import io.eitrelay.core.config.HostPort;
 import io.eitrelay.core.config.LocalAccess;
-import io.eitrelay.core.config.RuntimeOptions.ProviderChoice;
-import io.eitrelay.core.config.RuntimeOptions.TransportChoice;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -79,21 +77,6 @@ final class RelayFlags {
             + "exchange (needs the OpenSSL provider). On by itself on a host booted in FIPS mode.")
     boolean fips;
 
-    @Option(names = "--transport", paramLabel = "auto|epoll|nio", defaultValue = "auto",
-            description = "Socket implementation (default: ${DEFAULT-VALUE}: epoll when available).")
-    TransportChoice transport;
-
-    @Option(names = "--tls-provider", paramLabel = "auto|openssl|jdk", defaultValue = "auto",
-            description = "TLS implementation (default: ${DEFAULT-VALUE}: OpenSSL/BoringSSL when available).")
-    ProviderChoice provider;
-
-    @Option(names = "--tls-file-check", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
-            defaultValue = "1s", description = "Check --cert, --key and --cafile for changes this often and reload them "
-            + "once a change holds still and loads (a half-written file keeps the running ones); 0 reloads on SIGHUP "
-            + "only (default: ${DEFAULT-VALUE}).")
-    Duration tlsFileCheck;
-
-    @Option(names = "--shutdown-grace", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
-            defaultValue = "5s", description = "On SIGTERM, let open connections finish this long (default: ${DEFAULT-VALUE}).")
-    Duration shutdownGrace;
+    @Mixin
+    RuntimeFlags runtime = new RuntimeFlags();
 }

@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code eit-relay status [--json]}: the daemon's endpoints, their targets, connections, bytes and TLS state. */
-@Command(name = "status", mixinStandardHelpOptions = true,
+@Command(name = "status", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Show the endpoints of the running eit-relay daemon.", ""})
 final class StatusCommand implements Callable<Integer> {
     @Option(names = "--control", paramLabel = "PATH", defaultValue = DaemonCommand.DEFAULT_CONTROL,

@@ -151,7 +151,9 @@ final class KernelClient implements AutoCloseable {
     }
 
     private Optional<String> mark(String name) {
-        Matcher matcher = MARK.matcher(console().replace("\r", ""));
+        // Complete lines only: the console file is read while the guest is still writing it.
+        String console = console();
+        Matcher matcher = MARK.matcher(console.substring(0, console.lastIndexOf('\n') + 1).replace("\r", ""));
         while (matcher.find()) {
             if (matcher.group(1).equals(name)) {
                 return Optional.of(matcher.group(2).trim());
