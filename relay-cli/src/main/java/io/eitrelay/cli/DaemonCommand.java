@@ -74,6 +74,7 @@ final class DaemonCommand implements Callable<Integer> {
         } catch (TlsConfigException | RelayStartException e) {
             lifecycle.abandon();
             err.println("eit-relay daemon: " + e.getMessage());
+            MetricsServer.closeQuietly(metrics);
             return ExitCodes.RUNTIME_FAILURE;
         }
         RelayDaemon daemon = new RelayDaemon(relay, state.toAbsolutePath());
@@ -85,6 +86,7 @@ final class DaemonCommand implements Callable<Integer> {
             err.println("eit-relay daemon: " + e.getMessage());
             relay.stop(Duration.ZERO);
             lifecycle.abandon();
+            MetricsServer.closeQuietly(metrics);
             return ExitCodes.RUNTIME_FAILURE;
         }
         lifecycle.afterStop(server::close);

@@ -51,4 +51,11 @@ final class MetricsServer implements AutoCloseable {
     public void close() {
         server.stop(0);
     }
+
+    /** Closes {@code metrics} if there is one (a start that failed after creating it). */
+    static void closeQuietly(MetricsServer metrics) {
+        if (metrics != null) {
+            metrics.close();
+        }
+    }
 }

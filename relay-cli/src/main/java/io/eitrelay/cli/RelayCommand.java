@@ -88,22 +88,16 @@ final class RelayCommand implements Callable<Integer> {
         } catch (TlsConfigException e) {
             lifecycle.abandon();
             err.println("eit-relay: " + e.getMessage());
-            closeQuietly(metrics);
+            MetricsServer.closeQuietly(metrics);
             return ExitCodes.CONFIG_ERROR;
         } catch (RelayStartException e) {
             lifecycle.abandon();
             err.println("eit-relay: " + e.getMessage());
-            closeQuietly(metrics);
+            MetricsServer.closeQuietly(metrics);
             return ExitCodes.RUNTIME_FAILURE;
         }
         lifecycle.started(relay);
         lifecycle.awaitStop();
         return ExitCodes.OK;
-    }
-
-    private static void closeQuietly(MetricsServer metrics) {
-        if (metrics != null) {
-            metrics.close();
-        }
     }
 }

@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class EndpointStats {
     private final MeterRegistry registry;
+    private final String endpoint;
     private final Tags tags;
     private final Counter bytesToTargetMeter;
     private final Counter bytesFromTargetMeter;
@@ -52,6 +53,7 @@ public final class EndpointStats {
 
     public EndpointStats(MeterRegistry registry, String endpoint) {
         this.registry = registry;
+        this.endpoint = endpoint;
         this.tags = Tags.of(MeterNames.TAG_ENDPOINT, endpoint);
         this.bytesToTargetMeter = Counter.builder(MeterNames.BYTES).baseUnit("bytes").tags(tags)
                 .tag(MeterNames.TAG_DIRECTION, "to_target").register(registry);
@@ -73,7 +75,6 @@ public final class EndpointStats {
 
     /** Takes this endpoint's meters out of the registry (the endpoint was removed from a running relay). */
     public void unregister() {
-        String endpoint = tags.stream().findFirst().map(io.micrometer.core.instrument.Tag::getValue).orElse("");
         for (io.micrometer.core.instrument.Meter meter : List.copyOf(registry.getMeters())) {
             if (endpoint.equals(meter.getId().getTag(MeterNames.TAG_ENDPOINT))) {
                 registry.remove(meter);

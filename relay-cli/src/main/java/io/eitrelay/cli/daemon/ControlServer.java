@@ -53,15 +53,10 @@ public final class ControlServer implements AutoCloseable {
             Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         }
         if (Files.exists(path)) {
-            try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-                probe.connect(UnixDomainSocketAddress.of(path));
+            if (answers(path)) {
                 throw new IOException("another eit-relay daemon is running on " + path);
-            } catch (IOException e) {
-                if (e.getMessage() != null && e.getMessage().startsWith("another")) {
-                    throw e;
-                }
-                Files.delete(path); // nobody answers: left behind by a daemon that died
             }
+            Files.delete(path); // nobody answers: left behind by a daemon that died
         }
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
@@ -74,6 +69,14 @@ public final class ControlServer implements AutoCloseable {
         ControlServer control = new ControlServer(path, server, handler);
         control.acceptor.start();
         return control;
+    }
+
+    private static boolean answers(Path path) {
+        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            return probe.connect(UnixDomainSocketAddress.of(path));
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private void acceptLoop() {
