@@ -22,7 +22,9 @@ final class CtlCommand {
     }
 
     static int run(List<String> args, PrintWriter out, PrintWriter err) {
-        Path control = Path.of(DaemonCommand.DEFAULT_CONTROL);
+        String fromEnvironment = System.getenv("EIT_RELAY_CONTROL");
+        Path control = Path.of(fromEnvironment == null || fromEnvironment.isEmpty() ? DaemonCommand.DEFAULT_CONTROL
+                : fromEnvironment);
         List<String> rest = new ArrayList<>(args);
         if (rest.size() >= 2 && rest.get(0).equals("--control")) {
             control = Path.of(rest.get(1));

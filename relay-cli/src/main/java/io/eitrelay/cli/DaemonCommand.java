@@ -1,6 +1,7 @@
 package io.eitrelay.cli;
 
 import io.eitrelay.cli.daemon.ControlServer;
+import io.eitrelay.cli.daemon.HealthChecks;
 import io.eitrelay.cli.daemon.RelayDaemon;
 import io.eitrelay.core.Relay;
 import io.eitrelay.core.RelayStartException;
@@ -13,6 +14,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -29,10 +33,15 @@ import org.slf4j.LoggerFactory;
         description = {"Run one relay for many endpoints, managed at run time through a control socket.", ""})
 final class DaemonCommand implements Callable<Integer> {
     static final String DEFAULT_CONTROL = "/run/eit-relay/control.sock";
+    /** Every command's default control socket: $EIT_RELAY_CONTROL, else the standard one (mount.eit has no flag for it). */
+    static final String CONTROL_DEFAULT_VALUE = "${env:EIT_RELAY_CONTROL:-" + DEFAULT_CONTROL + "}";
     static final String DEFAULT_STATE = "/var/lib/eit-relay/endpoints";
+    /** How often the mount table is read for endpoints no mount uses any more. */
+    private static final long SWEEP_SECONDS = 2;
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(10);
 
-    @Option(names = "--control", paramLabel = "PATH", defaultValue = DEFAULT_CONTROL,
-            description = "Control socket (Unix domain, mode 0600; default: ${DEFAULT-VALUE}).")
+    @Option(names = "--control", paramLabel = "PATH", defaultValue = CONTROL_DEFAULT_VALUE,
+            description = "Control socket (Unix domain, mode 0600; default: $EIT_RELAY_CONTROL or " + DEFAULT_CONTROL + ").")
     Path control;
 
     @Option(names = "--state", paramLabel = "FILE", defaultValue = DEFAULT_STATE,
@@ -42,6 +51,20 @@ final class DaemonCommand implements Callable<Integer> {
     @Option(names = "--metrics-listen", paramLabel = "IP:PORT", converter = Converters.ListenConverter.class,
             description = "Serve Prometheus metrics on http://IP:PORT/metrics (loopback only).")
     java.net.InetSocketAddress metricsListen;
+
+    @Option(names = "--unmount-grace", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
+            defaultValue = "30s", description = "A mount's endpoint goes once no mount in the mount table has used it "
+            + "for this long (default: ${DEFAULT-VALUE}).")
+    Duration unmountGrace;
+
+    @Option(names = "--probe-interval", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
+            defaultValue = "60s", description = "Health probe (an RPC NULL call through each client endpoint) every "
+            + "DURATION; 0 disables (default: ${DEFAULT-VALUE}).")
+    Duration probeInterval;
+
+    @Option(names = "--mounts-table", paramLabel = "FILE", defaultValue = "/proc/mounts",
+            description = "Where the kernel lists mounts (default: ${DEFAULT-VALUE}; another file for tests and containers).")
+    Path mountsTable;
 
     @Mixin
     RuntimeFlags runtimeFlags = new RuntimeFlags();
@@ -54,6 +77,10 @@ final class DaemonCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         if (metricsListen != null && !metricsListen.getAddress().isLoopbackAddress()) {
             err.println("eit-relay daemon: --metrics-listen must be a loopback address");
+            return ExitCodes.CONFIG_ERROR;
+        }
+        if (unmountGrace.isNegative() || probeInterval.isNegative()) {
+            err.println("eit-relay daemon: --unmount-grace and --probe-interval must not be negative");
             return ExitCodes.CONFIG_ERROR;
         }
         MetricsServer metrics = metricsListen == null ? null : new MetricsServer(metricsListen);
@@ -77,7 +104,8 @@ final class DaemonCommand implements Callable<Integer> {
             MetricsServer.closeQuietly(metrics);
             return ExitCodes.RUNTIME_FAILURE;
         }
-        RelayDaemon daemon = new RelayDaemon(relay, state.toAbsolutePath());
+        HealthChecks health = new HealthChecks(PROBE_TIMEOUT);
+        RelayDaemon daemon = new RelayDaemon(relay, state.toAbsolutePath(), mountsTable.toAbsolutePath(), unmountGrace, health);
         ControlServer server;
         try {
             daemon.restore();
@@ -85,11 +113,29 @@ final class DaemonCommand implements Callable<Integer> {
         } catch (IOException e) {
             err.println("eit-relay daemon: " + e.getMessage());
             relay.stop(Duration.ZERO);
+            health.close();
             lifecycle.abandon();
             MetricsServer.closeQuietly(metrics);
             return ExitCodes.RUNTIME_FAILURE;
         }
         lifecycle.afterStop(server::close);
+        ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "eit-relay-daemon-timers");
+            thread.setDaemon(true);
+            return thread;
+        });
+        lifecycle.afterStop(timers::shutdownNow);
+        lifecycle.afterStop(health::close);
+        timers.scheduleWithFixedDelay(() -> guarded(daemon::sweep), SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
+        if (!probeInterval.isZero()) {
+            timers.scheduleWithFixedDelay(() -> guarded(() -> {
+                try {
+                    daemon.probe();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }), 0, probeInterval.toMillis(), TimeUnit.MILLISECONDS);
+        }
         if (metrics != null) {
             lifecycle.afterStop(metrics::close);
         }
@@ -98,5 +144,14 @@ final class DaemonCommand implements Callable<Integer> {
         lifecycle.started(relay);
         lifecycle.awaitStop();
         return ExitCodes.OK;
+    }
+
+    /** A timer task that fails is logged and runs again next time (a thrown exception would cancel it). */
+    private static void guarded(Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            LoggerFactory.getLogger(DaemonCommand.class).error("daemon timer task failed", e);
+        }
     }
 }

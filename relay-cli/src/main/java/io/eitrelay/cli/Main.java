@@ -20,7 +20,8 @@ public final class Main {
      */
     static final String DNS_CACHE_SECONDS = "5";
     /** Words that are commands, not a stunnel file named so, when they come alone. */
-    private static final java.util.Set<String> SUBCOMMANDS = java.util.Set.of("demo", "daemon", "status", "probe");
+    private static final java.util.Set<String> SUBCOMMANDS = java.util.Set.of("demo", "daemon", "status", "probe", "mount",
+            "umount");
 
     public static void main(String[] args) {
         // Before anything touches java.util.logging (see RelayLogManager).
@@ -75,7 +76,10 @@ public final class Main {
         commandLine.setParameterExceptionHandler((e, arguments) -> {
             e.getCommandLine().getErr().println("eit-relay: " + e.getMessage());
             e.getCommandLine().getErr().println("Try 'eit-relay --help'.");
-            return ExitCodes.CONFIG_ERROR;
+            // mount(8)'s helpers answer bad usage with 1 (mount.nfs's EX_USAGE), not our 2.
+            Object command = e.getCommandLine().getCommand();
+            return command instanceof MountCommand || command instanceof UmountCommand ? MountCommand.EX_USAGE
+                    : ExitCodes.CONFIG_ERROR;
         });
         commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof IllegalArgumentException) {

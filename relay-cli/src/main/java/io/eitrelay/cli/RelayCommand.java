@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
                 "Client mode (default): plain ONC-RPC in on --listen, TLS out to --target.",
                 "Server mode (--server): TLS in on --listen, plain out to --target.", ""},
         footer = {"", "Exit codes: 0 ok, 1 runtime failure (e.g. address in use), 2 usage or configuration error."},
-        subcommands = {DemoCommand.class, ProbeCommand.class, DaemonCommand.class, StatusCommand.class})
+        subcommands = {DemoCommand.class, ProbeCommand.class, DaemonCommand.class, StatusCommand.class,
+                MountCommand.class, UmountCommand.class})
 final class RelayCommand implements Callable<Integer> {
     @Mixin
     RelayFlags flags = new RelayFlags();

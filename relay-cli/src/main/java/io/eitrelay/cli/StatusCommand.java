@@ -13,8 +13,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "status", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Show the endpoints of the running eit-relay daemon.", ""})
 final class StatusCommand implements Callable<Integer> {
-    @Option(names = "--control", paramLabel = "PATH", defaultValue = DaemonCommand.DEFAULT_CONTROL,
-            description = "The daemon's control socket (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--control", paramLabel = "PATH", defaultValue = DaemonCommand.CONTROL_DEFAULT_VALUE,
+            description = "The daemon's control socket (default: $EIT_RELAY_CONTROL or " + DaemonCommand.DEFAULT_CONTROL + ").")
     Path control;
 
     @Option(names = "--json", description = "Machine-readable output.")

@@ -57,7 +57,8 @@ public final class EndpointListener {
             Throwable cause = bound.cause();
             // stunnel's wording, which AZNFS greps for: "<addr>:<port>: Address already in use (98)".
             String message = String.valueOf(cause.getMessage());
-            String reason = message.contains("Address already in use") ? "Address already in use (98)"
+            String reason = message.contains(RelayStartException.ADDRESS_IN_USE)
+                    ? RelayStartException.ADDRESS_IN_USE + " (98)"
                     : message.contains("Cannot assign requested address") ? "Cannot assign requested address (99)"
                     : message;
             throw new RelayStartException(config.name(), config.listen(), reason, cause);

@@ -8,11 +8,21 @@ public final class RelayStartException extends Exception {
 
     private final String endpointName;
     private final transient InetSocketAddress address;
+    private final boolean addressInUse;
 
     RelayStartException(String endpointName, InetSocketAddress address, String reason, Throwable cause) {
         super("Binding service [" + endpointName + "] to " + format(address) + ": " + reason, cause);
         this.endpointName = endpointName;
         this.address = address;
+        this.addressInUse = reason.startsWith(ADDRESS_IN_USE);
+    }
+
+    /** stunnel's wording for EADDRINUSE, which AZNFS greps for. */
+    static final String ADDRESS_IN_USE = "Address already in use";
+
+    /** True when another socket holds the address (a caller choosing a port tries the next one). */
+    public boolean addressInUse() {
+        return addressInUse;
     }
 
     public String endpointName() {

@@ -18,21 +18,28 @@ import org.slf4j.LoggerFactory;
 /**
  * The daemon's endpoints on disk, so that a restarted daemon binds each one again on the same address
  * and port before the kernel's NFS client gives up reconnecting. One line per endpoint: fields ended by
- * NUL ({@code v1}, name, bound address and port, the caller's directory, then the request's flags as given).
+ * NUL ({@code v2}, name, bound address and port, the caller's directory, the mount it was claimed for or
+ * nothing, then the request's flags as given; {@code v1} lines, without the claim, are still read).
  * Replaced atomically (write, fsync, rename): a crash leaves the old file or the new one, never half.
  */
 final class DaemonState {
     private static final Logger log = LoggerFactory.getLogger(DaemonState.class);
-    private static final String VERSION = "v1";
+    private static final String VERSION = "v2";
+    private static final String VERSION_1 = "v1";
     private static final char END_OF_FIELD = '\0';
     /** v1, name, address, port, directory. */
-    private static final int FIXED_FIELDS = 5;
+    private static final int FIXED_FIELDS_V1 = 5;
+    /** v2, name, address, port, directory, claim. */
+    private static final int FIXED_FIELDS = 6;
     private static final java.util.regex.Pattern IP_LITERAL = java.util.regex.Pattern.compile("[0-9A-Fa-f:.]{2,45}");
     /** A state file larger than this is not ours; read no more of it. */
     private static final long MAX_FILE_BYTES = 16L * 1024 * 1024;
 
-    /** One endpoint as added: its name, where it is bound, and the request that made it. */
-    record Entry(String name, InetSocketAddress listen, Path cwd, List<String> args) {
+    /**
+     * One endpoint as added: its name, where it is bound, the request that made it, and for an endpoint
+     * claimed by {@code eit-relay mount} the name of the claim's NFS endpoint ("" for {@code ctl add}).
+     */
+    record Entry(String name, InetSocketAddress listen, Path cwd, String claim, List<String> args) {
         Entry {
             args = List.copyOf(args);
         }
@@ -90,7 +97,7 @@ final class DaemonState {
     private static String encode(Entry entry) {
         List<String> fields = new ArrayList<>(List.of(VERSION, entry.name(),
                 entry.listen().getAddress().getHostAddress() + END_OF_FIELD + entry.listen().getPort(),
-                entry.cwd().toString()));
+                entry.cwd().toString(), entry.claim()));
         fields.addAll(entry.args());
         StringBuilder line = new StringBuilder();
         for (String field : fields) {
@@ -104,7 +111,9 @@ final class DaemonState {
             throw new IllegalArgumentException("truncated");
         }
         List<String> fields = Arrays.asList(line.substring(0, line.length() - 1).split(String.valueOf(END_OF_FIELD), -1));
-        if (fields.size() < FIXED_FIELDS || !fields.get(0).equals(VERSION)) {
+        boolean v1 = fields.get(0).equals(VERSION_1);
+        int fixed = v1 ? FIXED_FIELDS_V1 : FIXED_FIELDS;
+        if (fields.size() < fixed || !(v1 || fields.get(0).equals(VERSION))) {
             throw new IllegalArgumentException("unknown format");
         }
         if (!IP_LITERAL.matcher(fields.get(2)).matches()) {
@@ -114,7 +123,7 @@ final class DaemonState {
             InetAddress address = InetAddress.getByName(fields.get(2)); // a literal: no lookup
             int port = Integer.parseInt(fields.get(3));
             return new Entry(fields.get(1), new InetSocketAddress(address, port), Path.of(fields.get(4)),
-                    fields.subList(FIXED_FIELDS, fields.size()));
+                    v1 ? "" : fields.get(5), fields.subList(fixed, fields.size()));
         } catch (java.net.UnknownHostException | RuntimeException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }

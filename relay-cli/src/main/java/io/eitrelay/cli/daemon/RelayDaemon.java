@@ -9,8 +9,10 @@ import io.eitrelay.core.RelayStartException;
 import io.eitrelay.core.config.EndpointConfig;
 import io.eitrelay.core.tls.TlsConfigException;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,7 +27,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code add DIR FLAGS...}: the standalone relay's flags for one endpoint, plus {@code --name};
  *       relative file names are resolved against DIR, the caller's directory.</li>
  *   <li>{@code remove NAME}: stops accepting at once; open connections get the grace, then close.</li>
- *   <li>{@code status} / {@code status --json}: every endpoint with its traffic and TLS state.</li>
+ *   <li>{@code status} / {@code status --json}: every endpoint with its traffic, TLS state and health.</li>
+ *   <li>{@code claim}, {@code confirm}, {@code release}, {@code plain-check}, {@code sweep}: for
+ *       {@code eit-relay mount} and {@code umount} ({@link MountRequests}).</li>
  * </ul>
  */
 public final class RelayDaemon {
@@ -36,10 +40,14 @@ public final class RelayDaemon {
     private final Relay relay;
     private final DaemonState state;
     private final Map<String, Entry> entries = new LinkedHashMap<>();
+    private final MountRequests mounts;
+    private final HealthChecks health;
 
-    public RelayDaemon(Relay relay, Path stateFile) {
+    public RelayDaemon(Relay relay, Path stateFile, Path mountTable, Duration unmountGrace, HealthChecks health) {
         this.relay = relay;
         this.state = new DaemonState(stateFile);
+        this.mounts = new MountRequests(this, mountTable, new MountClaims(unmountGrace));
+        this.health = health;
     }
 
     /**
@@ -48,7 +56,8 @@ public final class RelayDaemon {
      */
     public synchronized int restore() throws IOException {
         int restored = 0;
-        for (Entry entry : state.load()) {
+        List<Entry> saved = state.load();
+        for (Entry entry : saved) {
             entries.put(entry.name(), entry);
             try {
                 EndpointConfig endpoint = EndpointRequest.parse(entry.args(), entry.cwd()).withName(entry.name())
@@ -59,6 +68,7 @@ public final class RelayDaemon {
                 log.error("[{}] not restored from {}: {}", entry.name(), state.file(), e.getMessage());
             }
         }
+        mounts.restore(saved);
         log.info("eit-relay daemon: {} of {} saved endpoints restored from {}", restored, entries.size(), state.file());
         return restored;
     }
@@ -71,9 +81,20 @@ public final class RelayDaemon {
                     : add(Path.of(args.get(0)), args.subList(1, args.size()));
             case "remove" -> args.size() == 1 ? remove(args.get(0)) : Reply.error("usage: remove NAME");
             case "status" -> status(args);
+            case "claim", "confirm", "release", "plain-check", "sweep" -> mounts.handle(command, args);
             default -> Reply.error("unknown request '" + ControlProtocol.abbreviate(command)
-                    + "' (add, remove, status)");
+                    + "' (add, remove, status, claim, confirm, release, plain-check, sweep)");
         };
+    }
+
+    /** Removes mount endpoints no mount has used for the grace period (the daemon calls this every few seconds). */
+    public synchronized void sweep() {
+        mounts.sweep(Instant.now());
+    }
+
+    /** Probes every endpoint's path to its server, outside the lock: requests are not held up by a dead server. */
+    public void probe() throws InterruptedException {
+        health.probeAll(relay.endpoints());
     }
 
     private Reply add(Path cwd, List<String> args) {
@@ -83,22 +104,16 @@ public final class RelayDaemon {
         } catch (IllegalArgumentException e) {
             return Reply.error(e.getMessage());
         }
-        if (entries.containsKey(endpoint.name())) {
-            return Reply.error("endpoint [" + endpoint.name() + "] exists already");
-        }
         EndpointListener listener;
         try {
-            listener = relay.add(endpoint);
+            listener = bind(endpoint, cwd, "", args);
         } catch (TlsConfigException | RelayStartException | IllegalArgumentException e) {
             return Reply.error(e.getMessage());
         }
-        Entry entry = new Entry(endpoint.name(), listener.boundAddress(), cwd, args);
-        entries.put(entry.name(), entry);
         try {
-            state.save(List.copyOf(entries.values()));
+            save();
         } catch (IOException e) {
-            entries.remove(entry.name());
-            relay.remove(entry.name(), Duration.ZERO);
+            drop(List.of(endpoint.name()), Duration.ZERO);
             return Reply.error("endpoint not added: cannot save " + state.file() + ": " + e.getMessage());
         }
         return Reply.ok("added [" + endpoint.name() + "] listening on " + StatusReport.address(listener.boundAddress())
@@ -106,12 +121,16 @@ public final class RelayDaemon {
     }
 
     private Reply remove(String name) {
-        Entry entry = entries.remove(name);
+        Entry entry = entries.get(name);
         if (entry == null) {
             return Reply.error("no endpoint [" + ControlProtocol.abbreviate(name) + "]");
         }
+        if (!entry.claim().isEmpty()) {
+            return Reply.error("[" + name + "] belongs to a mount: it is removed by itself once nothing has it mounted");
+        }
+        entries.remove(name);
         try {
-            state.save(List.copyOf(entries.values()));
+            save();
         } catch (IOException e) {
             entries.put(name, entry);
             return Reply.error("endpoint not removed: cannot save " + state.file() + ": " + e.getMessage());
@@ -125,8 +144,41 @@ public final class RelayDaemon {
         if (!json && !args.isEmpty()) {
             return Reply.error("usage: status [--json]");
         }
+        mounts.refresh(Instant.now());
         List<String> notRunning = new ArrayList<>(entries.keySet());
         relay.endpoints().forEach(e -> notRunning.remove(e.name()));
-        return Reply.ok(json ? StatusReport.json(relay.endpoints(), notRunning) : StatusReport.text(relay.endpoints(), notRunning));
+        StatusReport report = new StatusReport(relay.endpoints(), notRunning, health::last, mounts::describe);
+        return Reply.ok(json ? report.json() : report.text());
+    }
+
+    /** Binds {@code endpoint} and records it (not yet saved). */
+    EndpointListener bind(EndpointConfig endpoint, Path cwd, String claim, List<String> args)
+            throws TlsConfigException, RelayStartException {
+        if (entries.containsKey(endpoint.name())) {
+            throw new IllegalArgumentException("endpoint [" + endpoint.name() + "] exists already");
+        }
+        EndpointListener listener = relay.add(endpoint);
+        entries.put(endpoint.name(), new Entry(endpoint.name(), listener.boundAddress(), cwd, claim, args));
+        return listener;
+    }
+
+    /** Stops and forgets endpoints (the caller saves). */
+    void drop(List<String> names, Duration grace) {
+        for (String name : names) {
+            entries.remove(name);
+            relay.remove(name, grace);
+        }
+    }
+
+    void save() throws IOException {
+        state.save(List.copyOf(entries.values()));
+    }
+
+    Path stateFile() {
+        return state.file();
+    }
+
+    boolean listensOn(InetSocketAddress address) {
+        return entries.values().stream().anyMatch(e -> e.listen().equals(address));
     }
 }

@@ -3,16 +3,36 @@ package io.eitrelay.cli.daemon;
 import io.eitrelay.core.EndpointListener;
 import io.eitrelay.core.EndpointStats;
 import io.eitrelay.core.config.EndpointConfig;
+import io.eitrelay.cli.daemon.HealthChecks.Health;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
+import java.util.function.Function;
 
-/** {@code eit-relay status}: one block per endpoint for people, or JSON for scripts ({@code --json}). */
+/**
+ * {@code eit-relay status}: one block per endpoint for people, or JSON for scripts ({@code --json}):
+ * target, connections, bytes, TLS, certificate expiry, the last health probe, and for a mount's endpoint
+ * what mounts it.
+ */
 final class StatusReport {
-    private StatusReport() {
+    private final List<EndpointListener> endpoints;
+    private final List<String> notRunning;
+    private final Function<String, Health> health;
+    private final Function<String, String> mountUse;
+
+    StatusReport(List<EndpointListener> endpoints, List<String> notRunning, Function<String, Health> health,
+                 Function<String, String> mountUse) {
+        this.endpoints = endpoints;
+        this.notRunning = notRunning;
+        this.health = health;
+        this.mountUse = mountUse;
     }
 
-    static String text(List<EndpointListener> endpoints, List<String> notRunning) {
+    String text() {
+        Instant now = Instant.now();
         StringBuilder out = new StringBuilder();
         for (EndpointListener endpoint : endpoints) {
             EndpointConfig config = endpoint.config();
@@ -27,6 +47,11 @@ final class StatusReport {
                     : stats.lastTlsProtocol() + " " + stats.lastTlsCipher()));
             out.append(String.format(Locale.ROOT, "  certificate expiry: ours %s, peer's %s%n",
                     days(stats.ownCertificateDaysLeft()), days(stats.peerCertificateDaysLeft())));
+            out.append("  health: ").append(healthText(endpoint, now)).append('\n');
+            String use = mountUse.apply(config.name());
+            if (use != null) {
+                out.append("  mount: ").append(use).append('\n');
+            }
         }
         for (String name : notRunning) {
             out.append("[").append(name).append("] saved but not running (see the daemon's log)\n");
@@ -37,7 +62,8 @@ final class StatusReport {
         return out.toString();
     }
 
-    static String json(List<EndpointListener> endpoints, List<String> notRunning) {
+    String json() {
+        Instant now = Instant.now();
         StringBuilder out = new StringBuilder("{\"endpoints\":[");
         for (int i = 0; i < endpoints.size(); i++) {
             EndpointListener endpoint = endpoints.get(i);
@@ -57,6 +83,8 @@ final class StatusReport {
                     .append(",\"tls_cipher\":").append(optional(stats.lastTlsCipher()))
                     .append(",\"own_certificate_days_left\":").append(number(stats.ownCertificateDaysLeft()))
                     .append(",\"peer_certificate_days_left\":").append(number(stats.peerCertificateDaysLeft()))
+                    .append(",\"health\":").append(healthJson(health.apply(config.name()), now))
+                    .append(",\"mount\":").append(optional(Objects.requireNonNullElse(mountUse.apply(config.name()), "")))
                     .append('}');
         }
         out.append("],\"not_running\":[");
@@ -64,6 +92,26 @@ final class StatusReport {
             out.append(i == 0 ? "" : ",").append(string(notRunning.get(i)));
         }
         return out.append("]}\n").toString();
+    }
+
+    private String healthText(EndpointListener endpoint, Instant now) {
+        if (!HealthChecks.probed(endpoint)) {
+            return "not probed (server mode or no RPC framing)";
+        }
+        Health last = health.apply(endpoint.name());
+        if (last == null) {
+            return "not probed yet";
+        }
+        return String.format(Locale.ROOT, "%s, %.1f ms, %d s ago (%s)", last.ok() ? "ok" : "FAILED", last.millis(),
+                Duration.between(last.at(), now).toSeconds(), last.detail());
+    }
+
+    private static String healthJson(Health last, Instant now) {
+        if (last == null) {
+            return "null";
+        }
+        return "{\"ok\":" + last.ok() + ",\"seconds_ago\":" + Duration.between(last.at(), now).toSeconds()
+                + ",\"latency_ms\":" + number(last.millis()) + ",\"detail\":" + string(last.detail()) + "}";
     }
 
     static String address(InetSocketAddress address) {

@@ -26,9 +26,9 @@ class DaemonStateTest {
         DaemonState state = new DaemonState(dir.resolve("lib/eit-relay/endpoints"));
         assertEquals(List.of(), state.load(), "no file yet: no endpoints");
         List<Entry> entries = List.of(
-                new Entry("fs-1", new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 20049), Path.of("/root"),
+                new Entry("fs-1", new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 20049), Path.of("/root"), "",
                         List.of("--listen", "127.0.0.1:20049", "--target", "fs-1.example:2049", "--cafile", "ca file.pem")),
-                new Entry("[::1]:20050", new InetSocketAddress(InetAddress.getByName("::1"), 20050), Path.of("/"),
+                new Entry("[::1]:20050", new InetSocketAddress(InetAddress.getByName("::1"), 20050), Path.of("/"), "mount-[::1]:20050",
                         List.of("--listen", "[::1]:20050", "--target", "[2001:db8::5]:2049")));
         state.save(entries);
         assertEquals(entries, state.load());
@@ -42,12 +42,20 @@ class DaemonStateTest {
     void aDamagedLineIsSkippedTheOthersKept() throws Exception {
         Path file = dir.resolve("endpoints");
         DaemonState state = new DaemonState(file);
-        Entry good = new Entry("ok", new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 1), Path.of("/"),
+        Entry good = new Entry("ok", new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 1), Path.of("/"), "",
                 List.of("--listen", "127.0.0.1:1"));
         state.save(List.of(good));
         String saved = Files.readString(file);
         Files.writeString(file, "v1\0half a line\n" + "v9\0a\0b\0c\0d\0e\0\n" + "v1\0n\0fs.example\0\1\0/\0x\0\n" + saved);
         assertEquals(List.of(good), state.load());
+    }
+
+    @Test
+    void aFileWrittenBeforeMountClaimsIsStillRead() throws Exception {
+        Path file = dir.resolve("endpoints");
+        Files.writeString(file, String.join("\u0000", "v1", "fs-1", "127.0.0.1", "20049", "/root", "--listen", "127.0.0.1:20049", "\n"));
+        assertEquals(List.of(new Entry("fs-1", new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 20049),
+                Path.of("/root"), "", List.of("--listen", "127.0.0.1:20049"))), new DaemonState(file).load());
     }
 
     @Test
