@@ -138,6 +138,10 @@ class MountIT {
         assertTrue(text.contains("  mount: MOUNT endpoint of a mount of 127.0.0.1, mounted on " + mountPoint("v3")), text);
         assertTrue(text.contains("[mount-" + alinasCall.group(1) + ":12049] " + alinasCall.group(1) + ":12049 -> 127.0.0.1:"
                 + serverNfsPort), text);
+        Result remove = run(LauncherIT.LAUNCHER.toString(), "ctl", "--control", control.toString(), "remove",
+                "mount-127.0.0.1:" + v4Port);
+        assertFailed(remove, ExitCodes.CONFIG_ERROR, "belongs to a mount: it is removed by itself once nothing has it mounted");
+        assertNullAnswered(v4Port);
     }
 
     @Test
