@@ -29,8 +29,28 @@ final class EventLoops {
 
     /** The loop of {@code target}'s storage endpoint, started on first use. */
     synchronized EventLoopGroup forTarget(HostPort target) {
-        String key = target.host().toLowerCase(Locale.ROOT) + ":" + target.port();
-        return byTarget.computeIfAbsent(key, k -> transport.newGroup(1, new DefaultThreadFactory("eit-relay-" + k, true)));
+        return byTarget.computeIfAbsent(key(target), k -> transport.newGroup(1, new DefaultThreadFactory("eit-relay-" + k, true)));
+    }
+
+    /**
+     * Stops {@code target}'s loop once nothing uses it any more (its last endpoint removed, or the add
+     * that started it failed): a daemon whose mounts come and go across many servers keeps no idle thread
+     * per server it ever served. The caller guarantees no listener of that target remains.
+     */
+    synchronized void release(HostPort target) {
+        EventLoopGroup group = byTarget.remove(key(target));
+        if (group != null) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    /** True when both targets are served by one loop (the same storage endpoint). */
+    boolean sameLoop(HostPort a, HostPort b) {
+        return key(a).equals(key(b));
+    }
+
+    private static String key(HostPort target) {
+        return target.host().toLowerCase(Locale.ROOT) + ":" + target.port();
     }
 
     /** Stops every loop, waiting up to five seconds in all. */

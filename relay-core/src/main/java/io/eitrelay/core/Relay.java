@@ -1,6 +1,7 @@
 package io.eitrelay.core;
 
 import io.eitrelay.core.config.EndpointConfig;
+import io.eitrelay.core.config.HostPort;
 import io.eitrelay.core.config.RelayConfig;
 import io.eitrelay.core.tls.TlsConfigException;
 import io.eitrelay.core.tls.TlsContexts;
@@ -143,6 +144,7 @@ public final class Relay implements AutoCloseable {
             if (!accepting) {
                 listener.stopAccepting().awaitUninterruptibly();
                 listener.stats().unregister();
+                releaseLoopIfUnused(endpoint.target());
             }
         }
         listeners.add(listener);
@@ -164,8 +166,16 @@ public final class Relay implements AutoCloseable {
         awaitClosed(List.of(listener), grace);
         listener.closeConnections();
         listener.stats().unregister();
+        releaseLoopIfUnused(listener.config().target());
         log.info("[{}] removed", name);
         return true;
+    }
+
+    /** Under the relay's lock, as {@link #addListener}: an add for the same target waits, then starts a new loop. */
+    private synchronized void releaseLoopIfUnused(HostPort target) {
+        if (!stopped && listeners.stream().noneMatch(l -> loops.sameLoop(l.config().target(), target))) {
+            loops.release(target);
+        }
     }
 
     private synchronized EndpointListener removeListener(String name) {

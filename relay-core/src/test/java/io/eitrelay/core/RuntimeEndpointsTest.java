@@ -107,6 +107,33 @@ class RuntimeEndpointsTest {
         assertTrue(Eventually.within(5_000, () -> endpoint.openChannels() == 0));
     }
 
+    @Test
+    void aServersEventLoopStopsWithItsLastEndpointAndStartsAgainWithTheNext() throws Exception {
+        int target = server.endpoints().get(0).boundAddress().getPort();
+        String loop = "eit-relay-127.0.0.1:" + target;
+        relay.add(client("a"));
+        relay.add(client("b"));
+        assertTrue(loopThreads(loop) == 1, "one loop for both endpoints of one server");
+        relay.remove("a", Duration.ZERO);
+        assertTrue(loopThreads(loop) == 1, "still used by b");
+        byte[] data = {4, 5, 6};
+        assertArrayEquals(data, Transfer.roundTrip(relay.endpoints().get(0).boundAddress().getPort(), data, List.of(3), 10));
+        relay.remove("b", Duration.ZERO);
+        assertTrue(Eventually.within(5_000, () -> loopThreads(loop) == 0), "no idle thread per server ever served");
+        // A failed add towards a new server leaves no loop either.
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            assertThrows(RelayStartException.class, () -> relay.add(client("c").withListen(Configs.loopback(taken.getLocalPort()))));
+        }
+        assertTrue(Eventually.within(5_000, () -> loopThreads(loop) == 0));
+        assertArrayEquals(data, Transfer.roundTrip(relay.add(client("d")).boundAddress().getPort(), data, List.of(3), 10),
+                "the server is served again");
+    }
+
+    private static long loopThreads(String prefix) {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith(prefix + "-") && t.isAlive())
+                .count();
+    }
+
     private static boolean readsEnd(InputStream in) {
         try {
             return in.read() == -1;
