@@ -18,7 +18,6 @@ import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -77,32 +76,32 @@ class DaemonIT {
     void endpointsAreAddedUsedListedAndRemovedAtRunTime() throws Exception {
         int first = ExternalProcess.freePort();
         int second = ExternalProcess.freePort();
-        Result added = ctl("add", "--listen", "127.0.0.1:" + first, "--target", "127.0.0.1:" + serverPort,
+        CommandRun added = ctl("add", "--listen", "127.0.0.1:" + first, "--target", "127.0.0.1:" + serverPort,
                 "--cafile", "ca.pem", "--check-host", TestPki.SERVER_NAME);
-        assertEquals(0, added.code, added.toString());
-        assertTrue(added.out.contains("added [127.0.0.1:" + first + "] listening on 127.0.0.1:" + first), added.out);
+        assertEquals(0, added.code(), added.toString());
+        assertTrue(added.out().contains("added [127.0.0.1:" + first + "] listening on 127.0.0.1:" + first), added.out());
         assertEquals(0, ctl("add", "--name", "fs-2", "--listen", "127.0.0.1:" + second, "--target",
-                "127.0.0.1:" + serverPort, "--cafile", "ca.pem", "--check-host", TestPki.SERVER_NAME).code);
+                "127.0.0.1:" + serverPort, "--cafile", "ca.pem", "--check-host", TestPki.SERVER_NAME).code());
         // Record-marked, as NFS is: the endpoints follow RPC framing by default.
         byte[] data = Transfer.rpcRecords(512 * 1024, 9);
         assertArrayEquals(data, Transfer.roundTrip(first, data, List.of(8192), 10));
         assertArrayEquals(data, Transfer.roundTrip(second, data, List.of(8192), 10));
 
-        Result json = run("status", "--control", control.toString(), "--json");
-        assertEquals(0, json.code, json.toString());
-        assertTrue(json.out.startsWith("{\"endpoints\":[{\"name\":\"127.0.0.1:" + first + "\",\"listen\":\"127.0.0.1:"
-                + first + "\",\"target\":\"127.0.0.1:" + serverPort + "\",\"mode\":\"client\""), json.out);
-        assertTrue(json.out.contains("{\"name\":\"fs-2\",\"listen\":\"127.0.0.1:" + second + "\""), json.out);
-        assertTrue(json.out.contains("\"connections_accepted\":1,\"connections_failed\":0,\"bytes_to_target\":" + data.length
-                + ",\"bytes_from_target\":" + data.length + ",\"tls_protocol\":\"TLSv1.3\""), json.out);
-        Result text = run("status", "--control", control.toString());
-        assertTrue(text.out.contains("[fs-2] 127.0.0.1:" + second + " -> 127.0.0.1:" + serverPort + " (client mode)"), text.out);
+        CommandRun json = run("status", "--control", control.toString(), "--json");
+        assertEquals(0, json.code(), json.toString());
+        assertTrue(json.out().startsWith("{\"endpoints\":[{\"name\":\"127.0.0.1:" + first + "\",\"listen\":\"127.0.0.1:"
+                + first + "\",\"target\":\"127.0.0.1:" + serverPort + "\",\"mode\":\"client\""), json.out());
+        assertTrue(json.out().contains("{\"name\":\"fs-2\",\"listen\":\"127.0.0.1:" + second + "\""), json.out());
+        assertTrue(json.out().contains("\"connections_accepted\":1,\"connections_failed\":0,\"bytes_to_target\":" + data.length
+                + ",\"bytes_from_target\":" + data.length + ",\"tls_protocol\":\"TLSv1.3\""), json.out());
+        CommandRun text = run("status", "--control", control.toString());
+        assertTrue(text.out().contains("[fs-2] 127.0.0.1:" + second + " -> 127.0.0.1:" + serverPort + " (client mode)"), text.out());
 
-        Result removed = ctl("remove", "127.0.0.1:" + first);
-        assertEquals(0, removed.code, removed.toString());
+        CommandRun removed = ctl("remove", "127.0.0.1:" + first);
+        assertEquals(0, removed.code(), removed.toString());
         assertThrows(ConnectException.class, () -> new Socket(InetAddress.getLoopbackAddress(), first).close());
         assertArrayEquals(data, Transfer.roundTrip(second, data, List.of(8192), 10), "the other one keeps working");
-        assertFalse(run("status", "--control", control.toString()).out.contains("127.0.0.1:" + first));
+        assertFalse(run("status", "--control", control.toString()).out().contains("127.0.0.1:" + first));
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(control)));
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(state)));
     }
@@ -123,12 +122,12 @@ class DaemonIT {
         }
         assertRefused(ctl("remove", "nothing-here"), "no endpoint [nothing-here]");
         assertRefused(ctl("frobnicate"), "unknown request 'frobnicate'");
-        assertEquals("no endpoints\n", run("status", "--control", control.toString()).out);
+        assertEquals("no endpoints\n", run("status", "--control", control.toString()).out());
         assertThrows(ConnectException.class, () -> new Socket(InetAddress.getLoopbackAddress(), port).close());
         assertEquals("", Files.exists(state) ? Files.readString(state) : "", "nothing saved");
-        Result noDaemon = run("status", "--control", dir.resolve("none.sock").toString());
-        assertEquals(ExitCodes.RUNTIME_FAILURE, noDaemon.code);
-        assertTrue(noDaemon.err.contains("no eit-relay daemon answers on " + dir.resolve("none.sock")), noDaemon.err);
+        CommandRun noDaemon = run("status", "--control", dir.resolve("none.sock").toString());
+        assertEquals(ExitCodes.RUNTIME_FAILURE, noDaemon.code());
+        assertTrue(noDaemon.err().contains("no eit-relay daemon answers on " + dir.resolve("none.sock")), noDaemon.err());
     }
 
     @Test
@@ -138,9 +137,9 @@ class DaemonIT {
             int port = ExternalProcess.freePort();
             ports.add(port);
             assertEquals(0, ctl("add", "--name", "fs-" + i, "--listen", "127.0.0.1:" + port, "--target",
-                    "127.0.0.1:" + serverPort, "--cafile", "ca.pem", "--check-host", TestPki.SERVER_NAME).code);
+                    "127.0.0.1:" + serverPort, "--cafile", "ca.pem", "--check-host", TestPki.SERVER_NAME).code());
         }
-        assertEquals(0, ctl("remove", "fs-1").code);
+        assertEquals(0, ctl("remove", "fs-1").code());
         daemon.process().destroyForcibly(); // a crash: no goodbye, the state file is all there is
         assertTrue(daemon.process().waitFor(10, TimeUnit.SECONDS));
         assertThrows(ConnectException.class, () -> new Socket(InetAddress.getLoopbackAddress(), ports.get(0)).close());
@@ -152,43 +151,34 @@ class DaemonIT {
         assertArrayEquals(data, Transfer.roundTrip(ports.get(2), data, List.of(100), 10));
         assertThrows(ConnectException.class, () -> new Socket(InetAddress.getLoopbackAddress(), ports.get(1)).close(),
                 "a removed endpoint stays removed");
-        String status = run("status", "--control", control.toString()).out;
+        String status = run("status", "--control", control.toString()).out();
         assertTrue(status.contains("[fs-0] 127.0.0.1:" + ports.get(0)) && status.contains("[fs-2] 127.0.0.1:" + ports.get(2))
                 && !status.contains("fs-1"), status);
     }
 
-    private static void assertRefused(Result result, String reason) {
-        assertEquals(ExitCodes.CONFIG_ERROR, result.code, result.toString());
-        assertTrue(result.err.contains(reason), "expected '" + reason + "' in: " + result.err);
+    private static void assertRefused(CommandRun result, String reason) {
+        assertEquals(ExitCodes.CONFIG_ERROR, result.code(), result.toString());
+        assertTrue(result.err().contains(reason), "expected '" + reason + "' in: " + result.err());
     }
 
     private ExternalProcess startDaemon() throws Exception {
         ExternalProcess started = track(ExternalProcess.start(List.of(LauncherIT.LAUNCHER.toString(), "daemon",
-                "--control", control.toString(), "--state", state.toString()), dir.resolve("daemon-" + ++daemons + ".out")));
+                "--control", control.toString(), "--state", state.toString()), dir.resolve("daemon-" + ++daemons + ".out()")));
         assertTrue(started.awaitOutput("control socket " + control, 20_000), started.output());
         return started;
     }
 
-    private Result ctl(String... args) throws Exception {
+    private CommandRun ctl(String... args) throws Exception {
         List<String> all = new ArrayList<>(List.of("ctl", "--control", control.toString()));
         all.addAll(List.of(args));
         return run(all.toArray(String[]::new));
     }
 
     /** bin/eit-relay with {@code args}, run from the caller's directory. */
-    private Result run(String... args) throws Exception {
+    private CommandRun run(String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(LauncherIT.LAUNCHER.toString()));
         command.addAll(List.of(args));
-        Path out = Files.createTempFile(dir, "out", ".txt");
-        Path err = Files.createTempFile(dir, "err", ".txt");
-        Process process = new ProcessBuilder(command).directory(work.toFile()).redirectOutput(out.toFile())
-                .redirectError(err.toFile()).start();
-        assertTrue(process.waitFor(30, TimeUnit.SECONDS), String.join(" ", command));
-        return new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-                Files.readString(err, StandardCharsets.UTF_8));
-    }
-
-    private record Result(int code, String out, String err) {
+        return CommandRun.run(dir, work, java.util.Map.of(), command);
     }
 
     private <T extends AutoCloseable> T track(T closeable) {

@@ -97,9 +97,9 @@ class MountIT {
     @Test
     void nfs4Nfs3AndAlinasMountsEachGetAnEndpointThatCarriesNfs() throws Exception {
         // As mount(8) runs a helper for `mount -t eit`: source, mount point, then -o.
-        Result v4 = run(LauncherIT.LAUNCHER.resolveSibling("mount.eit").toString(), "127.0.0.1:/export", mountPoint("v4"),
+        CommandRun v4 = run(LauncherIT.LAUNCHER.resolveSibling("mount.eit").toString(), "127.0.0.1:/export", mountPoint("v4"),
                 "-o", tls() + ",hard,timeo=600");
-        assertEquals(0, v4.code, v4.toString());
+        assertEquals(0, v4.code(), v4.toString());
         String v4Call = lastCall();
         assertTrue(v4Call.startsWith("mount.nfs4 127.0.0.1:/export " + mountPoint("v4") + " -o hard,timeo=600,vers=4.1,port="),
                 v4Call);
@@ -110,8 +110,8 @@ class MountIT {
         }
         assertTrue(libnfs("nfs-ls", "nfs://127.0.0.1/export?version=4&nfsport=" + v4Port).contains("hello.txt"));
 
-        Result v3 = mount("v3", tls() + ",vers=3,port=" + serverNfsPort + ",mountport=" + serverMountPort);
-        assertEquals(0, v3.code, v3.toString());
+        CommandRun v3 = mount("v3", tls() + ",vers=3,port=" + serverNfsPort + ",mountport=" + serverMountPort);
+        assertEquals(0, v3.code(), v3.toString());
         Matcher v3Call = Pattern.compile("mount.nfs 127.0.0.1:/export \\S+ -o vers=3,port=(\\d+),mountport=(\\d+),proto=tcp,"
                 + "mountproto=tcp,nolock").matcher(lastCall());
         assertTrue(v3Call.matches(), lastCall());
@@ -120,8 +120,8 @@ class MountIT {
         libnfs("nfs-cp", local.toString(), v3Url);
         assertEquals(Files.readString(local), Files.readString(ganesha.export().resolve("copied.txt")), "on the server's disk");
 
-        Result alinas = mount("alinas", tls() + ",port_scheme=alinas");
-        assertEquals(0, alinas.code, alinas.toString());
+        CommandRun alinas = mount("alinas", tls() + ",port_scheme=alinas");
+        assertEquals(0, alinas.code(), alinas.toString());
         Matcher alinasCall = Pattern.compile("mount.nfs4 (127\\.0\\.\\d+\\.\\d+):/export \\S+ -o vers=4.1,port=12049")
                 .matcher(lastCall());
         assertTrue(alinasCall.matches(), lastCall());
@@ -138,7 +138,7 @@ class MountIT {
         assertTrue(text.contains("  mount: MOUNT endpoint of a mount of 127.0.0.1, mounted on " + mountPoint("v3")), text);
         assertTrue(text.contains("[mount-" + alinasCall.group(1) + ":12049] " + alinasCall.group(1) + ":12049 -> 127.0.0.1:"
                 + serverNfsPort), text);
-        Result remove = run(LauncherIT.LAUNCHER.toString(), "ctl", "--control", control.toString(), "remove",
+        CommandRun remove = run(LauncherIT.LAUNCHER.toString(), "ctl", "--control", control.toString(), "remove",
                 "mount-127.0.0.1:" + v4Port);
         assertFailed(remove, ExitCodes.CONFIG_ERROR, "belongs to a mount: it is removed by itself once nothing has it mounted");
         assertNullAnswered(v4Port);
@@ -177,8 +177,9 @@ class MountIT {
 
         Set<Integer> unmounted = new HashSet<>();
         for (int i = 0; i < 10; i++) {
-            Result umount = run(LauncherIT.LAUNCHER.toString(), "umount", "--control", control.toString(), mountPoint("m" + i));
-            assertEquals(0, umount.code, umount.toString());
+            CommandRun umount = run(LauncherIT.LAUNCHER.toString(), "umount", "--control", control.toString(),
+                    mountPoint("m" + i));
+            assertEquals(0, umount.code(), umount.toString());
             unmounted.add(portByMountPoint.get(mountPoint("m" + i)));
         }
         assertTrue(Eventually.within(15_000, () -> unmounted.stream().allMatch(MountIT::refused)), "unmounted endpoints go");
@@ -192,22 +193,23 @@ class MountIT {
 
     @Test
     void tlsAndPlainMountsOfOneServerAreNotMixed() throws Exception {
-        assertEquals(0, mount("tls", tls()).code);
-        Result plain = mount("plain", "notls,port=" + ganesha.nfsPort());
-        assertEquals(32, plain.code, plain.toString());
-        assertTrue(plain.err.contains("127.0.0.1 is already mounted with TLS through eit-relay") && plain.err.contains(
-                "mounted on " + mountPoint("tls")), plain.err);
+        assertEquals(0, mount("tls", tls()).code());
+        CommandRun plain = mount("plain", "notls,port=" + ganesha.nfsPort());
+        assertEquals(32, plain.code(), plain.toString());
+        assertTrue(plain.err().contains("127.0.0.1 is already mounted with TLS through eit-relay") && plain.err().contains(
+                "mounted on " + mountPoint("tls")), plain.err());
         assertEquals(1, Files.readAllLines(calls).size(), "mount.nfs not run");
 
-        assertEquals(0, run(LauncherIT.LAUNCHER.toString(), "umount", "--control", control.toString(), mountPoint("tls")).code);
-        Result plainNow = mount("plain", "notls,port=" + ganesha.nfsPort());
-        assertEquals(0, plainNow.code, plainNow.toString());
+        assertEquals(0, run(LauncherIT.LAUNCHER.toString(), "umount", "--control", control.toString(),
+                mountPoint("tls")).code());
+        CommandRun plainNow = mount("plain", "notls,port=" + ganesha.nfsPort());
+        assertEquals(0, plainNow.code(), plainNow.toString());
         assertEquals("mount.nfs4 127.0.0.1:/export " + mountPoint("plain") + " -o port=" + ganesha.nfsPort() + ",vers=4.1",
                 lastCall(), "straight to the server");
 
-        Result tlsAgain = mount("tls", tls());
-        assertEquals(32, tlsAgain.code, tlsAgain.toString());
-        assertTrue(tlsAgain.err.contains("127.0.0.1 is already mounted without TLS on " + mountPoint("plain")), tlsAgain.err);
+        CommandRun tlsAgain = mount("tls", tls());
+        assertEquals(32, tlsAgain.code(), tlsAgain.toString());
+        assertTrue(tlsAgain.err().contains("127.0.0.1 is already mounted without TLS on " + mountPoint("plain")), tlsAgain.err());
         assertTrue(Eventually.within(10_000, () -> status().equals("no endpoints\n")), status());
     }
 
@@ -223,7 +225,7 @@ class MountIT {
                 "127.0.0.1:" + serverNfsPort + " does not answer through the relay");
         assertFailed(mount(FakeMountPrograms.REFUSED, tls()), 32, "mount.nfs: access denied by server");
         assertEquals(1, Files.readAllLines(calls).size(), "mount.nfs ran only for the mount the server refused");
-        Result noDaemon = run(LauncherIT.LAUNCHER.toString(), "mount", "--control", dir.resolve("none.sock").toString(),
+        CommandRun noDaemon = run(LauncherIT.LAUNCHER.toString(), "mount", "--control", dir.resolve("none.sock").toString(),
                 "-o", tls(), "127.0.0.1:/export", mountPoint("a"));
         assertFailed(noDaemon, 32, "no eit-relay daemon answers on " + dir.resolve("none.sock"));
 
@@ -236,9 +238,9 @@ class MountIT {
         return "cafile=ca.pem,checkhost=" + TestPki.SERVER_NAME + ",port=" + serverNfsPort;
     }
 
-    private static void assertFailed(Result result, int code, String message) {
-        assertEquals(code, result.code, result.toString());
-        assertTrue(result.err.contains(message), "expected '" + message + "' in: " + result.err);
+    private static void assertFailed(CommandRun result, int code, String message) {
+        assertEquals(code, result.code(), result.toString());
+        assertTrue(result.err().contains(message), "expected '" + message + "' in: " + result.err());
     }
 
     private static void assertNullAnswered(int port) throws Exception {
@@ -248,7 +250,8 @@ class MountIT {
     }
 
     private static boolean refused(int port) {
-        try (Socket socket = new Socket("127.0.0.1", port)) {
+        try {
+            new Socket("127.0.0.1", port).close();
             return false;
         } catch (ConnectException e) {
             return true;
@@ -273,7 +276,7 @@ class MountIT {
         return Files.createDirectories(dir.resolve("mnt").resolve(name)).toString();
     }
 
-    private Result mount(String mountPoint, String options) throws Exception {
+    private CommandRun mount(String mountPoint, String options) throws Exception {
         return run(LauncherIT.LAUNCHER.toString(), "mount", "--control", control.toString(), "-o", options,
                 "127.0.0.1:/export", mountPoint(mountPoint));
     }
@@ -282,7 +285,7 @@ class MountIT {
         List<String> command = new ArrayList<>(List.of(LauncherIT.LAUNCHER.toString(), "status", "--control", control.toString()));
         command.addAll(List.of(args));
         try {
-            return run(command.toArray(String[]::new)).out;
+            return run(command.toArray(String[]::new)).out();
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -290,15 +293,15 @@ class MountIT {
 
     private String libnfs(String... command) throws Exception {
         ExternalProcess.require(command[0], "libnfs-utils");
-        Result result = run(command);
-        assertEquals(0, result.code, result.toString());
-        return result.out;
+        CommandRun result = run(command);
+        assertEquals(0, result.code(), result.toString());
+        return result.out();
     }
 
     private ExternalProcess startDaemon() throws Exception {
         ExternalProcess started = track(ExternalProcess.start(List.of(LauncherIT.LAUNCHER.toString(), "daemon",
                 "--control", control.toString(), "--state", state.toString(), "--mounts-table", mounts.toString(),
-                "--unmount-grace", GRACE.toMillis() + "ms", "--probe-interval", "1s"), dir.resolve("daemon-" + ++daemons + ".out")));
+                "--unmount-grace", GRACE.toMillis() + "ms", "--probe-interval", "1s"), dir.resolve("daemon-" + ++daemons + ".out()")));
         assertTrue(started.awaitOutput("control socket " + control, 30_000), started.output());
         return started;
     }
@@ -311,23 +314,9 @@ class MountIT {
     }
 
     /** A command run from the user's directory with the stand-ins first in PATH. */
-    private Result run(String... command) throws Exception {
-        Path out = Files.createTempFile(dir, "out", ".txt");
-        Path err = Files.createTempFile(dir, "err", ".txt");
-        ProcessBuilder builder = new ProcessBuilder(command).directory(work.toFile()).redirectOutput(out.toFile())
-                .redirectError(err.toFile());
-        builder.environment().put("PATH", bin + ":" + System.getenv("PATH"));
-        builder.environment().put("EIT_RELAY_CONTROL", control.toString()); // mount.eit takes no --control
-        Process process = builder.start();
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError("did not finish in 60 s: " + String.join(" ", command));
-        }
-        return new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-                Files.readString(err, StandardCharsets.UTF_8));
-    }
-
-    private record Result(int code, String out, String err) {
+    private CommandRun run(String... command) throws Exception {
+        return CommandRun.run(dir, work, Map.of("PATH", bin + ":" + System.getenv("PATH"),
+                "EIT_RELAY_CONTROL", control.toString()), List.of(command)); // mount.eit takes no --control
     }
 
     private <T extends AutoCloseable> T track(T closeable) {
