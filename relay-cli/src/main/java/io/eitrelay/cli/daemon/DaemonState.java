@@ -31,7 +31,6 @@ final class DaemonState {
     private static final int FIXED_FIELDS_V1 = 5;
     /** v2, name, address, port, directory, claim. */
     private static final int FIXED_FIELDS = 6;
-    private static final java.util.regex.Pattern IP_LITERAL = java.util.regex.Pattern.compile("[0-9A-Fa-f:.]{2,45}");
     /** A state file larger than this is not ours; read no more of it. */
     private static final long MAX_FILE_BYTES = 16L * 1024 * 1024;
 
@@ -116,15 +115,17 @@ final class DaemonState {
         if (fields.size() < fixed || !(v1 || fields.get(0).equals(VERSION))) {
             throw new IllegalArgumentException("unknown format");
         }
-        if (!IP_LITERAL.matcher(fields.get(2)).matches()) {
-            throw new IllegalArgumentException("not an IP address: " + ControlProtocol.abbreviate(fields.get(2)));
+        InetAddress address;
+        try {
+            address = io.eitrelay.cli.Converters.ipAddress(fields.get(2)); // a literal: never a name lookup
+        } catch (picocli.CommandLine.TypeConversionException e) {
+            throw new IllegalArgumentException("not an IP address: " + ControlProtocol.abbreviate(fields.get(2)), e);
         }
         try {
-            InetAddress address = InetAddress.getByName(fields.get(2)); // a literal: no lookup
             int port = Integer.parseInt(fields.get(3));
             return new Entry(fields.get(1), new InetSocketAddress(address, port), Path.of(fields.get(4)),
                     v1 ? "" : fields.get(5), fields.subList(fixed, fields.size()));
-        } catch (java.net.UnknownHostException | RuntimeException e) {
+        } catch (RuntimeException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
     }

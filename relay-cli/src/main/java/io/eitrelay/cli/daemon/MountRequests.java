@@ -304,13 +304,11 @@ final class MountRequests {
         }
     }
 
+    /** An IP literal from the mount table, or null for anything else (never a name lookup). */
     private static InetAddress literal(String address) {
-        if (!address.matches("[0-9A-Fa-f:.]{2,45}")) {
-            return null;
-        }
         try {
-            return InetAddress.getByName(address);
-        } catch (UnknownHostException e) {
+            return io.eitrelay.cli.Converters.ipAddress(address);
+        } catch (picocli.CommandLine.TypeConversionException e) {
             return null;
         }
     }
