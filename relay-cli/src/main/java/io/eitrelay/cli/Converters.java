@@ -1,6 +1,7 @@
 package io.eitrelay.cli;
 
 import io.eitrelay.core.config.HostPort;
+import io.eitrelay.core.config.OcspPolicy;
 import io.eitrelay.core.config.TlsVersion;
 import io.netty.util.NetUtil;
 import java.net.InetAddress;
@@ -172,6 +173,27 @@ public final class Converters {
         @Override
         public TlsVersion convert(String value) {
             return tlsVersion(value);
+        }
+    }
+
+    /** {@code --ocsp}: off, require (stunnel OCSPaia with OCSPrequire = yes) or prefer (OCSPrequire = no). */
+    static OcspPolicy ocsp(String value) {
+        switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "off":
+                return OcspPolicy.OFF;
+            case "require":
+                return OcspPolicy.aia(true);
+            case "prefer":
+                return OcspPolicy.aia(false);
+            default:
+                throw new TypeConversionException("must be off, require or prefer but was '" + value + "'");
+        }
+    }
+
+    static final class OcspConverter implements ITypeConverter<OcspPolicy> {
+        @Override
+        public OcspPolicy convert(String value) {
+            return ocsp(value);
         }
     }
 }

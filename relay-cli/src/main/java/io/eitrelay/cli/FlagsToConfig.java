@@ -92,9 +92,12 @@ final class FlagsToConfig {
             tls = tls.withSni(flags.sni);
         }
         if (flags.noVerify) {
+            if (flags.ocsp.queryAia()) {
+                throw new IllegalArgumentException("--ocsp needs verification: it cannot go with --no-verify");
+            }
             tls = tls.withoutVerification();
         }
-        return tls;
+        return tls.withOcsp(flags.ocsp);
     }
 
     private static Path readable(Path file, String flag) {

@@ -1,5 +1,6 @@
 package io.eitrelay.cli;
 
+import io.eitrelay.core.config.OcspPolicy;
 import io.eitrelay.core.config.TlsVersion;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -44,6 +45,12 @@ final class TlsFlags {
     @Option(names = "--ciphers", paramLabel = "LIST",
             description = "TLS 1.2 suites, OpenSSL or IANA names separated by ':' (AEAD only).")
     String ciphers;
+
+    @Option(names = "--ocsp", paramLabel = "off|require|prefer", converter = Converters.OcspConverter.class,
+            description = "Check the peer's chain with the OCSP responders its certificates name (as stunnel OCSPaia): "
+                    + "require refuses a peer without a conclusive answer, prefer lets it through with a warning "
+                    + "(default: off). A revoked certificate is always refused.")
+    OcspPolicy ocsp = OcspPolicy.OFF;
 
     @Option(names = "--no-verify", description = "Do not verify the server certificate (encrypts, but does not authenticate).")
     boolean noVerify;

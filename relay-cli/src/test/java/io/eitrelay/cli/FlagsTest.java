@@ -120,6 +120,22 @@ class FlagsTest {
     }
 
     @Test
+    void ocspIsOffByDefaultAndRequireOrPreferOnRequest() {
+        assertEquals(io.eitrelay.core.config.OcspPolicy.OFF,
+                parse("--listen", "127.0.0.1:1", "--target", "x:2049").endpoints().get(0).tls().ocsp());
+        assertEquals(io.eitrelay.core.config.OcspPolicy.aia(true), parse("--listen", "127.0.0.1:1", "--target", "x:2049",
+                "--ocsp", "require").endpoints().get(0).tls().ocsp());
+        assertEquals(io.eitrelay.core.config.OcspPolicy.aia(false), parse("--listen", "127.0.0.1:1", "--target", "x:2049",
+                "--ocsp", "prefer").endpoints().get(0).tls().ocsp());
+        CliRun bad = CliRun.of("--listen", "127.0.0.1:1", "--target", "x:2049", "--ocsp", "sometimes");
+        assertEquals(ExitCodes.CONFIG_ERROR, bad.exitCode());
+        assertTrue(bad.err().contains("--ocsp") && bad.err().contains("must be off, require or prefer but was 'sometimes'"), bad.err());
+        CliRun unverified = CliRun.of("--listen", "127.0.0.1:1", "--target", "x:2049", "--ocsp", "require", "--no-verify");
+        assertEquals(ExitCodes.CONFIG_ERROR, unverified.exitCode());
+        assertTrue(unverified.err().contains("--ocsp needs verification"), unverified.err());
+    }
+
+    @Test
     void pairsOfListenAndTargetMakeSeveralEndpoints() {
         RelayConfig config = parse("--listen", "127.0.1.1:12049", "--target", "192.0.2.1:2049",
                 "--listen", "[::1]:12050", "--target", "[fd00::1]:2049", "--no-verify");
@@ -185,7 +201,7 @@ class FlagsTest {
         CliRun help = CliRun.of("--help");
         assertEquals(0, help.exitCode());
         for (String flag : List.of("--listen", "--target", "--server", "--cafile", "--check-host", "--check-ip", "--sni",
-                "--cert", "--key", "--tls-version", "--ciphers", "--no-verify", "--check", "demo", "Exit codes")) {
+                "--cert", "--key", "--tls-version", "--ciphers", "--ocsp", "--no-verify", "--check", "demo", "Exit codes")) {
             assertTrue(help.out().contains(flag), flag + " missing from --help");
         }
     }

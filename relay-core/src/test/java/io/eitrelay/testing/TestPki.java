@@ -29,6 +29,10 @@ public final class TestPki {
         this.caFile = IssuedCertificate.writeCertificate(ca.certificate(), dir.resolve(caName.replace(' ', '-') + ".crt"));
     }
 
+    public CertificateAuthority ca() {
+        return ca;
+    }
+
     public Path caFile() {
         return caFile;
     }

@@ -35,6 +35,7 @@ public final class StunnelKeys {
         service("key", "certificate private key");
         service("libwrap", "yes|no use /etc/hosts.allow and /etc/hosts.deny (only 'no' here)");
         service("OCSPaia", "yes|no check the AIA responders from certificates");
+        service("OCSPrequire", "yes|no require a conclusive OCSP response");
         service("renegotiation", "yes|no support TLS renegotiation (only 'no' here)");
         service("sni", "server name indication (client mode)");
         service("sslVersion", "all|TLSv1.2|TLSv1.3 TLS version (min = max)");

@@ -11,6 +11,7 @@ import io.eitrelay.core.config.EndpointConfig;
 import io.eitrelay.core.config.HostPort;
 import io.eitrelay.core.config.KeyPairFiles;
 import io.eitrelay.core.config.Mode;
+import io.eitrelay.core.config.OcspPolicy;
 import io.eitrelay.core.config.PeerCheck;
 import io.eitrelay.core.config.RecordFraming;
 import io.eitrelay.core.config.RelayConfig;
@@ -122,6 +123,9 @@ public final class StunnelTranslator {
         }
         if (!s.verify) {
             tls = tls.withoutVerification();
+        } else if (s.ocspAia) {
+            // stunnel queries OCSP only while verifying the chain (ocsp.c: verify_chain), as here.
+            tls = tls.withOcsp(OcspPolicy.aia(s.ocspRequire));
         }
         Timeouts base = Timeouts.defaults();
         Timeouts timeouts = new Timeouts(s.connectTimeout != null ? s.connectTimeout : base.connect(),
@@ -150,6 +154,8 @@ public final class StunnelTranslator {
         PeerCheck peerCheck;
         String sni;
         boolean verify = true;
+        boolean ocspAia;
+        boolean ocspRequire = true;
         Duration connectTimeout;
         Duration busyTimeout;
         Duration idleTimeout;
@@ -194,8 +200,8 @@ public final class StunnelTranslator {
             case "delay" -> yesNo(file, o);
             case "renegotiation" -> requireNo(file, o, "renegotiation is never supported (TLS 1.3 has none)");
             case "libwrap" -> requireNo(file, o, "TCP wrappers are not supported");
-            // Accepted; the relay does not query OCSP responders (stunnel's default is also off).
-            case "ocspaia" -> yesNo(file, o);
+            case "ocspaia" -> s.ocspAia = yesNo(file, o);
+            case "ocsprequire" -> s.ocspRequire = yesNo(file, o);
             case "socket" -> socketOption(file, o);
             default -> throw new StunnelConfigException(file.path(), o.line(), o.text(), NOT_VALID_HERE);
         }

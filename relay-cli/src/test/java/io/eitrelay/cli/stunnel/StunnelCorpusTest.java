@@ -10,6 +10,7 @@ import io.eitrelay.core.config.EndpointConfig;
 import io.eitrelay.core.config.HostPort;
 import io.eitrelay.core.config.KeyPairFiles;
 import io.eitrelay.core.config.Mode;
+import io.eitrelay.core.config.OcspPolicy;
 import io.eitrelay.core.config.PeerCheck;
 import io.eitrelay.core.config.TlsVersion;
 import java.net.InetAddress;
@@ -56,6 +57,7 @@ class StunnelCorpusTest {
                 Path.of("/etc/amazon/efs/privateKey.pem"))), e.tls().keyPair());
         assertEquals(Optional.empty(), e.tls().sni());
         assertTrue(e.tls().verifyPeer());
+        assertEquals(OcspPolicy.OFF, e.tls().ocsp(), "no OCSPaia: no OCSP queries (stunnel's default)");
         assertEquals(Duration.ofSeconds(70), e.timeouts().idle());
         assertEquals(Duration.ofSeconds(20), e.timeouts().handshake(), "TIMEOUTbusy bounds the handshake");
         assertEquals(Optional.of(Duration.ZERO), e.timeouts().closing(), "TIMEOUTclose = 0: closed at the first FIN");
@@ -82,6 +84,7 @@ class StunnelCorpusTest {
         assertEquals(7, s.debugLevel());
         assertEquals(Optional.of(Path.of("/var/log/amazon/efs/fs-deadbeef.mnt.efs.20777.stunnel.log")), s.output());
         assertEquals(new HostPort("fs-deadbeef.efs.us-west-2.amazonaws.com", 2049), single(s).target());
+        assertEquals(OcspPolicy.aia(true), single(s).tls().ocsp(), "OCSPaia = yes; OCSPrequire defaults to yes");
     }
 
     @Test

@@ -15,6 +15,8 @@ class StunnelErrorsTest {
     @CsvSource(delimiter = '|', value = {
             "bogusOpt = 1 | 6 | \"bogusOpt = 1\": Specified option name is not valid here",
             "client = maybe | 6 | \"client = maybe\": Argument should be either 'yes' or 'no'",
+            "OCSPaia = sometimes | 6 | \"OCSPaia = sometimes\": Argument should be either 'yes' or 'no'",
+            "OCSPrequire = 1 | 6 | \"OCSPrequire = 1\": Argument should be either 'yes' or 'no'",
             "sslVersion = TLSv1.1 | 6 | \"sslVersion = TLSv1.1\": TLSv1.1 is refused",
             "ciphers = AES128-SHA | 6 | cipher 'AES128-SHA' is refused: not an AEAD suite",
             "verify = 9 | 6 | \"verify = 9\": Bad verify level",
@@ -44,5 +46,22 @@ class StunnelErrorsTest {
         StunnelConfigException e = assertThrows(StunnelConfigException.class,
                 () -> StunnelTranslator.translate(StunnelFile.parse(Path.of("t.conf"), content.replace("\\n", "\n"))));
         assertEquals(true, e.getMessage().contains(expected), e.getMessage());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "verify = 2\\nOCSPaia = yes | true | true",
+            "verify = 2\\nOCSPaia = yes\\nOCSPrequire = no | true | false",
+            "OCSPrequire = no\\nverify = 2\\nOCSPaia = yes | true | false",
+            "verify = 2\\nOCSPaia = no | false | true",
+            "verify = 0\\nOCSPaia = yes | false | true",
+    })
+    void ocspKeysBecomeTheEndpointsOcspPolicy(String lines, boolean query, boolean require) throws Exception {
+        String content = BASE + "CAfile = /etc/ca.pem\n" + lines.replace("\\n", "\n");
+        var tls = StunnelTranslator.translate(StunnelFile.parse(Path.of("t.conf"), content)).relay().endpoints().get(0).tls();
+        assertEquals(query, tls.ocsp().queryAia(), "OCSPaia (only while verifying, as stunnel)");
+        if (query) {
+            assertEquals(require, tls.ocsp().requireConclusive(), "OCSPrequire, default yes");
+        }
     }
 }

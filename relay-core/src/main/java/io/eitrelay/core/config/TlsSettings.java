@@ -20,10 +20,11 @@ import java.util.Set;
  * @param verifyPeer  false only by explicit user choice; the relay warns at start-up
  * @param fipsApproved only FIPS-approved algorithms (stunnel {@code fips = yes}, or a host booted
  *                    with fips_enabled): AES-GCM suites and the P-256/P-384 groups
+ * @param ocsp        revocation checks of the peer's chain (stunnel {@code OCSPaia}); only when verifying
  */
 public record TlsSettings(Set<TlsVersion> versions, List<CipherSuite> ciphers, Optional<Path> caFile,
                           PeerCheck peerCheck, Optional<String> sni, Optional<KeyPairFiles> keyPair,
-                          boolean verifyPeer, boolean fipsApproved) {
+                          boolean verifyPeer, boolean fipsApproved, OcspPolicy ocsp) {
     public TlsSettings {
         versions = Set.copyOf(versions);
         ciphers = List.copyOf(ciphers);
@@ -31,6 +32,7 @@ public record TlsSettings(Set<TlsVersion> versions, List<CipherSuite> ciphers, O
         Objects.requireNonNull(peerCheck, "peerCheck");
         Objects.requireNonNull(sni, "sni");
         Objects.requireNonNull(keyPair, "keyPair");
+        Objects.requireNonNull(ocsp, "ocsp");
         if (versions.isEmpty()) {
             throw new IllegalArgumentException("at least one TLS version is required");
         }
@@ -42,38 +44,42 @@ public record TlsSettings(Set<TlsVersion> versions, List<CipherSuite> ciphers, O
     /** TLS 1.2 and 1.3, the default AEAD suites, verification on against the system trust store. */
     public static TlsSettings defaults() {
         return new TlsSettings(EnumSet.allOf(TlsVersion.class), List.copyOf(CipherSuite.defaults()),
-                Optional.empty(), new PeerCheck.TargetHost(), Optional.empty(), Optional.empty(), true, false);
+                Optional.empty(), new PeerCheck.TargetHost(), Optional.empty(), Optional.empty(), true, false, OcspPolicy.OFF);
     }
 
     public TlsSettings withCaFile(Path file) {
-        return new TlsSettings(versions, ciphers, Optional.of(file), peerCheck, sni, keyPair, verifyPeer, fipsApproved);
+        return new TlsSettings(versions, ciphers, Optional.of(file), peerCheck, sni, keyPair, verifyPeer, fipsApproved, ocsp);
     }
 
     public TlsSettings withKeyPair(KeyPairFiles files) {
-        return new TlsSettings(versions, ciphers, caFile, peerCheck, sni, Optional.of(files), verifyPeer, fipsApproved);
+        return new TlsSettings(versions, ciphers, caFile, peerCheck, sni, Optional.of(files), verifyPeer, fipsApproved, ocsp);
     }
 
     public TlsSettings withPeerCheck(PeerCheck check) {
-        return new TlsSettings(versions, ciphers, caFile, check, sni, keyPair, verifyPeer, fipsApproved);
+        return new TlsSettings(versions, ciphers, caFile, check, sni, keyPair, verifyPeer, fipsApproved, ocsp);
     }
 
     public TlsSettings withVersions(Set<TlsVersion> newVersions) {
-        return new TlsSettings(newVersions, ciphers, caFile, peerCheck, sni, keyPair, verifyPeer, fipsApproved);
+        return new TlsSettings(newVersions, ciphers, caFile, peerCheck, sni, keyPair, verifyPeer, fipsApproved, ocsp);
     }
 
     public TlsSettings withCiphers(List<CipherSuite> newCiphers) {
-        return new TlsSettings(versions, newCiphers, caFile, peerCheck, sni, keyPair, verifyPeer, fipsApproved);
+        return new TlsSettings(versions, newCiphers, caFile, peerCheck, sni, keyPair, verifyPeer, fipsApproved, ocsp);
     }
 
     public TlsSettings withSni(String name) {
-        return new TlsSettings(versions, ciphers, caFile, peerCheck, Optional.of(name), keyPair, verifyPeer, fipsApproved);
+        return new TlsSettings(versions, ciphers, caFile, peerCheck, Optional.of(name), keyPair, verifyPeer, fipsApproved, ocsp);
     }
 
     public TlsSettings withoutVerification() {
-        return new TlsSettings(versions, ciphers, caFile, peerCheck, sni, keyPair, false, fipsApproved);
+        return new TlsSettings(versions, ciphers, caFile, peerCheck, sni, keyPair, false, fipsApproved, ocsp);
     }
 
     public TlsSettings withFipsApproved(boolean fips) {
-        return new TlsSettings(versions, ciphers, caFile, peerCheck, sni, keyPair, verifyPeer, fips);
+        return new TlsSettings(versions, ciphers, caFile, peerCheck, sni, keyPair, verifyPeer, fips, ocsp);
+    }
+
+    public TlsSettings withOcsp(OcspPolicy policy) {
+        return new TlsSettings(versions, ciphers, caFile, peerCheck, sni, keyPair, verifyPeer, fipsApproved, policy);
     }
 }

@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
@@ -14,10 +15,14 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.AccessDescription;
+import org.bouncycastle.asn1.x509.AuthorityInformationAccess;
 import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
@@ -67,6 +72,11 @@ public final class CertificateAuthority {
         return certificate;
     }
 
+    /** The CA's key, for signing what a CA signs besides certificates (OCSP responses in tests). */
+    public PrivateKey privateKey() {
+        return keyPair.getPrivate();
+    }
+
     /** A request for a leaf certificate; all fields have defaults that make a valid server cert. */
     public Request leaf(String commonName) {
         return new Request(commonName);
@@ -79,6 +89,8 @@ public final class CertificateAuthority {
         private Instant notBefore = Instant.now().minus(Duration.ofHours(1));
         private Instant notAfter = Instant.now().plus(Duration.ofDays(1));
         private KeyType keyType = KeyType.EC_P256;
+        private final List<String> ocspResponders = new ArrayList<>();
+        private boolean ocspSigning;
 
         private Request(String commonName) {
             this.commonName = commonName;
@@ -100,6 +112,18 @@ public final class CertificateAuthority {
             return this;
         }
 
+        /** Names an OCSP responder in the Authority Information Access extension (RFC 5280 §4.2.2.1). */
+        public Request ocspResponder(String url) {
+            ocspResponders.add(url);
+            return this;
+        }
+
+        /** A delegated OCSP responder's certificate: extended key usage id-kp-OCSPSigning (RFC 6960 §4.2.2.2). */
+        public Request ocspSigning() {
+            this.ocspSigning = true;
+            return this;
+        }
+
         public Request keyType(KeyType type) {
             this.keyType = type;
             return this;
@@ -115,6 +139,14 @@ public final class CertificateAuthority {
                         .addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(certificate))
                         .addExtension(Extension.keyUsage, true,
                                 new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
+                if (!ocspResponders.isEmpty()) {
+                    builder.addExtension(Extension.authorityInfoAccess, false, new AuthorityInformationAccess(
+                            ocspResponders.stream().map(url -> new AccessDescription(AccessDescription.id_ad_ocsp,
+                                    new GeneralName(GeneralName.uniformResourceIdentifier, url))).toArray(AccessDescription[]::new)));
+                }
+                if (ocspSigning) {
+                    builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_OCSPSigning));
+                }
                 if (!sans.isEmpty()) {
                     builder.addExtension(Extension.subjectAlternativeName, false,
                             new GeneralNames(sans.toArray(new GeneralName[0])));

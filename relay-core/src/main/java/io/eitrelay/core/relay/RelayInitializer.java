@@ -4,6 +4,7 @@ import io.eitrelay.core.config.EndpointConfig;
 import io.eitrelay.core.config.LocalAccess;
 import io.eitrelay.core.config.Mode;
 import io.eitrelay.core.tls.ClientEngines;
+import io.eitrelay.core.tls.HandshakeTasks;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
@@ -12,6 +13,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -52,7 +54,9 @@ public final class RelayInitializer extends ChannelInitializer<Channel> {
             p.addLast(IDLE, new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
         }
         if (config.mode() == Mode.SERVER) {
-            p.addLast(TLS, withTimeout(generation.sslContext().newHandler(ch.alloc()), config));
+            Executor tasks = HandshakeTasks.forBlockingVerification(config.tls().ocsp().queryAia());
+            p.addLast(TLS, withTimeout(tasks == null ? generation.sslContext().newHandler(ch.alloc())
+                    : generation.sslContext().newHandler(ch.alloc(), tasks), config));
         } else if (config.framing().enabled()) {
             // Client mode: the accepted side is the plaintext side. Reads are calls, writes replies.
             p.addLast(FRAMING, framing(config, true));
@@ -75,7 +79,8 @@ public final class RelayInitializer extends ChannelInitializer<Channel> {
                     // RFC 6066 §3); verification is PeerTrustManager's and does not depend on it.
                     String sniHost = config.tls().sni().orElse(config.target().host());
                     SslContext ssl = generation.sslContext();
-                    p.addLast(TLS, withTimeout(ClientEngines.newHandler(ssl, ch.alloc(), sniHost, config.target().port()), config));
+                    p.addLast(TLS, withTimeout(ClientEngines.newHandler(ssl, ch.alloc(), sniHost, config.target().port(),
+                            HandshakeTasks.forBlockingVerification(config.tls().ocsp().queryAia())), config));
                 } else if (config.framing().enabled()) {
                     // Server mode: the target side is the plaintext side. Reads are replies, writes calls.
                     p.addLast(FRAMING, framing(config, false));

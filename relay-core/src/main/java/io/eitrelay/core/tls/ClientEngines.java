@@ -8,6 +8,8 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.internal.tcnative.SSL;
 import io.netty.util.ReferenceCountUtil;
+import java.util.concurrent.Executor;
+import javax.net.ssl.SSLEngine;
 
 /**
  * The TLS handler of a client-mode connection to the target, refusing renegotiation with either
@@ -19,12 +21,16 @@ public final class ClientEngines {
     private ClientEngines() {
     }
 
-    public static SslHandler newHandler(SslContext context, ByteBufAllocator alloc, String peerHost, int peerPort) {
+    /** @param tasks runs the engine's delegated tasks (see {@link HandshakeTasks}); null: the event loop */
+    public static SslHandler newHandler(SslContext context, ByteBufAllocator alloc, String peerHost, int peerPort,
+                                        Executor tasks) {
         if (context instanceof JdkSslContext) {
             // The JDK engine has no such setting: wrapped.
-            return new SslHandler(new NoRenegotiationEngine(context.newEngine(alloc, peerHost, peerPort)));
+            SSLEngine engine = new NoRenegotiationEngine(context.newEngine(alloc, peerHost, peerPort));
+            return tasks == null ? new SslHandler(engine) : new SslHandler(engine, tasks);
         }
-        SslHandler handler = context.newHandler(alloc, peerHost, peerPort);
+        SslHandler handler = tasks == null ? context.newHandler(alloc, peerHost, peerPort)
+                : context.newHandler(alloc, peerHost, peerPort, tasks);
         if (handler.engine() instanceof ReferenceCountedOpenSslEngine openSsl && BORINGSSL.equals(OpenSsl.versionString())) {
             // Set before the handshake starts (the channel is not connected yet). A HelloRequest is then
             // answered with a fatal no_renegotiation alert. (OpenSSL proper would need SSL_OP_NO_RENEGOTIATION;

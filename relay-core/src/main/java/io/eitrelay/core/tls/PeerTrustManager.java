@@ -1,5 +1,6 @@
 package io.eitrelay.core.tls;
 
+import io.eitrelay.core.config.OcspPolicy;
 import io.eitrelay.core.config.PeerCheck;
 import java.net.InetAddress;
 import java.net.Socket;
@@ -34,12 +35,19 @@ final class PeerTrustManager extends X509ExtendedTrustManager {
     private final X509TrustManager chainValidator;
     private final PeerCheck check;
     private final Clock clock;
+    private final OcspChecker ocsp;
 
     /** @param check a resolved check: Host, Ip or ChainOnly (TargetHost is resolved by the caller) */
     PeerTrustManager(X509TrustManager chainValidator, PeerCheck check, Clock clock) {
+        this(chainValidator, check, OcspPolicy.OFF, clock);
+    }
+
+    /** @param ocsp revocation checks after the chain and identity passed (stunnel OCSPaia) */
+    PeerTrustManager(X509TrustManager chainValidator, PeerCheck check, OcspPolicy ocsp, Clock clock) {
         this.chainValidator = Objects.requireNonNull(chainValidator);
         this.check = Objects.requireNonNull(check);
         this.clock = Objects.requireNonNull(clock);
+        this.ocsp = ocsp.queryAia() ? new OcspChecker(ocsp, clock) : null;
         if (check instanceof PeerCheck.TargetHost) {
             throw new IllegalArgumentException("TargetHost must be resolved to Host or Ip first");
         }
@@ -105,6 +113,14 @@ final class PeerTrustManager extends X509ExtendedTrustManager {
                     + subject(leaf) + " issued by " + leaf.getIssuerX500Principal().getName()
                     + " does not chain to a trusted CA (" + rootMessage(e) + ")", e);
         }
+        checkIdentity(leaf);
+        if (ocsp != null) {
+            // Last: the network queries are made only for a peer that passed every local check.
+            ocsp.check(chain, chainValidator.getAcceptedIssuers());
+        }
+    }
+
+    private void checkIdentity(X509Certificate leaf) throws CertificateException {
         if (check instanceof PeerCheck.Host host) {
             List<String> presented = dnsNames(leaf);
             for (String pattern : presented) {

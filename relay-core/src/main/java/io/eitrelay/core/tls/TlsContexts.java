@@ -92,7 +92,7 @@ public final class TlsContexts {
                 // A CA file on a server endpoint means: only clients with a certificate from it.
                 builder.clientAuth(ClientAuth.REQUIRE)
                         .trustManager(new PeerTrustManager(caTrust(tls.caFile().get()),
-                                new PeerCheck.ChainOnly(), Clock.systemUTC()));
+                                new PeerCheck.ChainOnly(), tls.ocsp(), Clock.systemUTC()));
             }
         }
         // Netty puts our key into an in-memory KeyStore that is never written anywhere. The default type,
@@ -145,7 +145,7 @@ public final class TlsContexts {
             return InsecureTrustManagerFactory.INSTANCE.getTrustManagers()[0];
         }
         X509TrustManager chain = tls.caFile().isPresent() ? caTrust(tls.caFile().get()) : systemTrust();
-        return new PeerTrustManager(chain, resolve(tls.peerCheck(), targetHost), Clock.systemUTC());
+        return new PeerTrustManager(chain, resolve(tls.peerCheck(), targetHost), tls.ocsp(), Clock.systemUTC());
     }
 
     /** The target's own identity: an IP literal is checked as an IP SAN, a name as a DNS SAN. */
