@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Start-up and footprint of one drop-in process, as a mount helper starts it (issue 4): exec of
 `bin/stunnel FILE` to its port accepting connections, then its RSS once idle; Debian's stunnel4 on the same
-file in the same run, runs alternating, medians. efs-utils probes the port 5 times 50 ms apart right after
+file in the same run, and the JVM floor (a java process that only binds one socket), runs in rotated order,
+medians. efs-utils probes the port 5 times 50 ms apart right after
 launching, and users count memory per mount. Not a test: these are timings on a shared machine.
 
   python3 benchmarks/startup.py [--runs 9] [--idle 2] [--out benchmarks/STARTUP.md]
@@ -81,6 +82,29 @@ libwrap = no""")
     return path
 
 
+FLOOR_SOURCE = """import java.net.*;
+import java.nio.file.*;
+/** The JVM floor: a JVM that binds one listener, writes a pid file and idles; no TLS, no Netty, no relay. */
+public class BindOnly {
+    public static void main(String[] args) throws Exception {
+        ServerSocket socket = new ServerSocket();
+        socket.setReuseAddress(true);
+        socket.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), Integer.parseInt(args[0])));
+        Files.writeString(Path.of(args[1]), ProcessHandle.current().pid() + "\\n");
+        Thread.sleep(60_000);
+    }
+}
+"""
+
+
+def floor_command(work):
+    """java running BindOnly with the launcher's GC and heap flags and the JDK's own class-data archive."""
+    with open(os.path.join(work, "BindOnly.java"), "w") as f:
+        f.write(FLOOR_SOURCE)
+    subprocess.run(["javac", "-d", work, os.path.join(work, "BindOnly.java")], check=True, capture_output=True)
+    return ["java", "-XX:+UseSerialGC", "-Xms8m", "-Xmx64m", "-Xshare:auto", "-cp", work, "BindOnly"]
+
+
 def one_start(argv, port, pid_file, idle_s):
     t0 = time.monotonic()
     p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -122,15 +146,20 @@ def main():
         raise SystemExit("stunnel4 not found: apt-get install -y stunnel4")
     with tempfile.TemporaryDirectory(prefix="eit-startup-") as work:
         make_pki(work)
-        kinds = {"eit-relay (bin/stunnel)": [DROP_IN], "stunnel4": [stunnel4]}
+        kinds = {"eit-relay (bin/stunnel)": [DROP_IN], "stunnel4": [stunnel4],
+                 "JVM floor (java binding one socket, nothing else)": floor_command(work)}
         results = {k: [] for k in kinds}
         for run in range(args.runs):
-            order = list(kinds) if run % 2 == 0 else list(reversed(kinds))
+            order = list(kinds)[run % len(kinds):] + list(kinds)[:run % len(kinds)]
             for kind in order:
                 port = free_port()
                 name = f"r{run}-{kind.split()[0]}"
-                conf = write_conf(work, name, port, free_port())
-                r = one_start(kinds[kind] + [conf], port, os.path.join(work, name + ".pid"), args.idle)
+                pid_file = os.path.join(work, name + ".pid")
+                if kind.startswith("JVM floor"):
+                    argv = kinds[kind] + [str(port), pid_file]
+                else:
+                    argv = kinds[kind] + [write_conf(work, name, port, free_port())]
+                r = one_start(argv, port, pid_file, args.idle)
                 results[kind].append(r)
                 print(f"run {run + 1} {kind}: accepting {r[0]:.0f} ms, ready {r[1]:.0f} ms, {r[2]:.1f} MB",
                       file=sys.stderr, flush=True)
@@ -143,7 +172,7 @@ def main():
                      f"{cell([r[2] for r in rs], 'MB', 1)} |")
     java_ms = statistics.median(r[0] for r in results["eit-relay (bin/stunnel)"])
     lines.append("")
-    lines.append(f"Medians (min-max) of {args.runs} runs each, alternating, {args.idle:g} s idle before RSS; "
+    lines.append(f"Medians (min-max) of {args.runs} runs each, rotated order, {args.idle:g} s idle before RSS; "
                  f"command: `python3 benchmarks/startup.py --runs {args.runs}`; relay/stunnel4 start-up "
                  f"ratio {java_ms / statistics.median(r[0] for r in results['stunnel4']):.1f}x.")
     text = "\n".join(lines) + "\n"

@@ -16,6 +16,7 @@ class DemoCommandTest {
         String out = run.out();
         assertTrue(out.contains("transport     " + transport), out);
         assertTrue(out.contains("TLS provider  " + providerName), out);
+        assertTrue(out.contains("client end    configured from an efs-utils style stunnel file"), out);
         assertTrue(out.matches("(?s).*TLS           TLSv1\\.3 TLS_AES_(128|256)_GCM_SHA(256|384), server certificate verified.*"), out);
         assertTrue(out.contains("moved         8 MiB up and 8 MiB down"), out);
         // 8 records of 1 MiB, each with its 4-byte record mark.

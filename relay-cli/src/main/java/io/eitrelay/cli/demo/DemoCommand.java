@@ -1,6 +1,9 @@
 package io.eitrelay.cli.demo;
 
 import io.eitrelay.cli.ExitCodes;
+import io.eitrelay.cli.stunnel.StunnelConfigException;
+import io.eitrelay.cli.stunnel.StunnelFile;
+import io.eitrelay.cli.stunnel.StunnelTranslator;
 import io.eitrelay.core.EndpointStats;
 import io.eitrelay.core.Relay;
 import io.eitrelay.core.config.EndpointConfig;
@@ -27,6 +30,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -40,7 +44,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code eit-relay demo}: the whole data path on this machine with nothing to set up. A throwaway
  * CA and server certificate, a server-mode endpoint in front of an echo target, a client-mode
- * endpoint verifying it, random data pushed through both ways at once and checked.
+ * endpoint verifying it (configured from a stunnel file, as mount helpers do, and presenting a client
+ * certificate), random data pushed through both ways at once and checked.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Run a client relay -> server relay -> echo pair on loopback with throwaway certificates, "
@@ -48,6 +53,7 @@ import picocli.CommandLine.Spec;
 public final class DemoCommand implements Callable<Integer> {
     static final String SERVER_NAME = "demo.eit-relay.test";
     private static final long MIB = 1024 * 1024;
+    private static final Duration LEAF_VALIDITY = Duration.ofDays(365);
 
     @Option(names = "--size-mib", defaultValue = "256", paramLabel = "N",
             description = "MiB to push each way (default: ${DEFAULT-VALUE}).")
@@ -73,16 +79,22 @@ public final class DemoCommand implements Callable<Integer> {
                 PosixFilePermissions.fromString("rwx------")));
         try (EchoTarget echo = new EchoTarget()) {
             CertificateAuthority ca = CertificateAuthority.create("eit-relay demo CA");
-            IssuedCertificate server = ca.leaf(SERVER_NAME).dns(SERVER_NAME).ip(InetAddress.getLoopbackAddress()).issue();
+            // Leaves valid past the relay's expiry-warning horizon: a throwaway demo has nothing to renew.
+            Instant now = Instant.now();
+            IssuedCertificate server = ca.leaf(SERVER_NAME).dns(SERVER_NAME).ip(InetAddress.getLoopbackAddress())
+                    .validity(now.minus(Duration.ofHours(1)), now.plus(LEAF_VALIDITY)).issue();
             Path caFile = IssuedCertificate.writeCertificate(ca.certificate(), dir.resolve("ca.crt"));
             KeyPairFiles serverFiles = new KeyPairFiles(server.writeCertificate(dir.resolve("server.crt")),
                     server.writeKey(dir.resolve("server.key"), KeyFormat.PKCS8));
+            IssuedCertificate client = ca.leaf("demo-client").validity(now.minus(Duration.ofHours(1)), now.plus(LEAF_VALIDITY)).issue();
+            KeyPairFiles clientFiles = new KeyPairFiles(client.writeCertificate(dir.resolve("client.crt")),
+                    client.writeKey(dir.resolve("client.key"), KeyFormat.TRADITIONAL));
             RuntimeOptions runtime = new RuntimeOptions(transport, provider, Duration.ofSeconds(1));
+            // The server end asks for a client certificate from the CA, as the storage servers do.
             try (Relay serverRelay = Relay.start(new RelayConfig(List.of(endpoint("server", Mode.SERVER, echo.port(),
-                         TlsSettings.defaults().withKeyPair(serverFiles))), runtime));
-                 Relay clientRelay = Relay.start(new RelayConfig(List.of(endpoint("client", Mode.CLIENT,
-                         port(serverRelay), TlsSettings.defaults().withCaFile(caFile)
-                                 .withPeerCheck(new PeerCheck.Host(SERVER_NAME)))), runtime))) {
+                         TlsSettings.defaults().withKeyPair(serverFiles).withCaFile(caFile))), runtime));
+                 Relay clientRelay = Relay.start(new RelayConfig(List.of(
+                         clientFromStunnelFile(dir, port(serverRelay), caFile, clientFiles)), runtime))) {
                 long cpuBefore = processCpuNanos();
                 DemoTransfer.Result result = DemoTransfer.run(port(clientRelay), sizeMib * MIB);
                 long cpu = processCpuNanos() - cpuBefore;
@@ -99,12 +111,14 @@ public final class DemoCommand implements Callable<Integer> {
                         DemoTransfer.Result result, long cpuNanos) {
         double seconds = result.nanos() / 1e9;
         double mibEach = result.bytes() / (double) MIB;
-        out.println("eit-relay demo: throwaway CA and server certificate for " + SERVER_NAME
+        out.println("eit-relay demo: throwaway CA, server certificate for " + SERVER_NAME + " and client certificate"
                 + " generated in memory (PEM copies in a private temp dir, deleted on exit)");
         out.printf(Locale.ROOT, "  path          you -> client relay 127.0.0.1:%d =TLS=> server relay 127.0.0.1:%d -> echo 127.0.0.1:%d%n",
                 port(client), port(server), echoPort);
         out.println("  transport     " + client.transport().displayName());
         out.println("  TLS provider  " + client.tlsProvider());
+        out.println("  client end    configured from an efs-utils style stunnel file (the drop-in's parser), "
+                + "client certificate presented");
         out.println("  TLS           " + stats.lastTlsProtocol() + " " + stats.lastTlsCipher()
                 + ", server certificate verified (CA chain + host name " + SERVER_NAME + ")");
         out.printf(Locale.ROOT, "  moved         %.0f MiB up and %.0f MiB down at once in %.2f s: %.0f MiB/s each way, %.0f MiB/s total%n",
@@ -115,6 +129,26 @@ public final class DemoCommand implements Callable<Integer> {
         out.println("  check         " + (result.identical() ? "SHA-256 of data sent and data received identical"
                 : "MISMATCH: the data that came back differs from what was sent"));
         out.flush();
+    }
+
+    /**
+     * The client end is configured the way mount helpers configure stunnel: an efs-utils style file
+     * (client certificate with a traditional key, CA file, checkHost, verify = 2) read by the drop-in's parser.
+     * Packaging's class-data archive is recorded from this run, so the drop-in's start-up path is in it.
+     */
+    private static EndpointConfig clientFromStunnelFile(Path dir, int serverPort, Path caFile, KeyPairFiles files)
+            throws IOException, StunnelConfigException {
+        Path file = Files.writeString(dir.resolve("stunnel-demo.conf"), String.join("\n",
+                "fips = no", "foreground = quiet", "socket = l:SO_REUSEADDR=yes", "[client]", "client = yes",
+                "accept = 127.0.0.1:20049", "connect = 127.0.0.1:" + serverPort, "renegotiation = no", "TIMEOUTbusy = 20",
+                "TIMEOUTidle = 70", "delay = yes", "verify = 2", "CAfile = " + caFile,
+                "cert = " + files.certificateChain(), "key = " + files.privateKey(), "checkHost = " + SERVER_NAME,
+                "libwrap = no"));
+        EndpointConfig endpoint = StunnelTranslator.translate(StunnelFile.read(file)).relay().endpoints().get(0);
+        // Any free port rather than efs-utils' 20049, which a real tunnel may hold; and the drop-in admits only
+        // NFS-client-like peers (privileged port or root), which the demo's own load is not.
+        return endpoint.withListen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+                .withSocket(SocketOptions.defaults());
     }
 
     private static EndpointConfig endpoint(String name, Mode mode, int targetPort, TlsSettings tls) {
