@@ -25,8 +25,6 @@ import io.eitrelay.testing.Transfer;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -89,11 +87,6 @@ class OcspRevocationTest {
         return bed.track(Relay.start(Configs.relay(client, TransportChoice.AUTO, provider))).endpoints().get(0).boundAddress().getPort();
     }
 
-    static X509Certificate read(Path pem) throws Exception {
-        try (var in = java.nio.file.Files.newInputStream(pem)) {
-            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
-        }
-    }
 
     void assertFlows(int port) throws Exception {
         byte[] data = Transfer.random(20_000, 7);
@@ -122,7 +115,7 @@ class OcspRevocationTest {
     @EnumSource(value = ProviderChoice.class, names = {"OPENSSL", "JDK"})
     void revokedCertificateIsRefusedWithTheResponderNamed(ProviderChoice provider) throws Exception {
         KeyPairFiles cert = serverCert(responder.url());
-        responder.answer(read(cert.certificateChain()), Answer.REVOKED);
+        responder.answer(TestPki.read(cert.certificateChain()), Answer.REVOKED);
         int port = clientRelay(serverRelay(cert, provider), OcspPolicy.aia(true), provider);
         assertRefused(port, "certificate revoked: CN=" + TestPki.SERVER_NAME);
         String line = logs.await("certificate revoked", 1_000);
@@ -133,7 +126,7 @@ class OcspRevocationTest {
     @Test
     void revokedCertificateIsAcceptedWhenOcspIsOffAsStunnelsDefault() throws Exception {
         KeyPairFiles cert = serverCert(responder.url());
-        responder.answer(read(cert.certificateChain()), Answer.REVOKED);
+        responder.answer(TestPki.read(cert.certificateChain()), Answer.REVOKED);
         assertFlows(clientRelay(serverRelay(cert, ProviderChoice.AUTO), OcspPolicy.OFF, ProviderChoice.AUTO));
         assertEquals(0, responder.queries());
     }
@@ -142,7 +135,7 @@ class OcspRevocationTest {
     @EnumSource(value = Answer.class, names = {"UNKNOWN", "TRY_LATER", "GARBAGE", "HTTP_ERROR", "STALE", "WRONG_SIGNER"})
     void inconclusiveAnswersRefuseWhileOcspRequireIsOn(Answer answer) throws Exception {
         KeyPairFiles cert = serverCert(responder.url());
-        responder.answer(read(cert.certificateChain()), answer);
+        responder.answer(TestPki.read(cert.certificateChain()), answer);
         int port = clientRelay(serverRelay(cert, ProviderChoice.AUTO), OcspPolicy.aia(true), ProviderChoice.AUTO);
         assertRefused(port, "no conclusive OCSP answer for CN=" + TestPki.SERVER_NAME);
     }
@@ -150,7 +143,7 @@ class OcspRevocationTest {
     @Test
     void inconclusiveAnswerIsAcceptedWithAWarningWhenOcspRequireIsOff() throws Exception {
         KeyPairFiles cert = serverCert(responder.url());
-        responder.answer(read(cert.certificateChain()), Answer.UNKNOWN);
+        responder.answer(TestPki.read(cert.certificateChain()), Answer.UNKNOWN);
         assertFlows(clientRelay(serverRelay(cert, ProviderChoice.AUTO), OcspPolicy.aia(false), ProviderChoice.AUTO));
         assertNotNull(logs.await("OCSPrequire = no", 2_000), logs.lines().toString());
     }
@@ -185,7 +178,7 @@ class OcspRevocationTest {
     @Test
     void serverModeChecksClientCertificatesToo() throws Exception {
         KeyPairFiles clientCert = pki.issue("client.relay.test", r -> r.ocspResponder(responder.url()));
-        responder.answer(read(clientCert.certificateChain()), Answer.REVOKED);
+        responder.answer(TestPki.read(clientCert.certificateChain()), Answer.REVOKED);
         EndpointConfig server = Configs.server(echo.port(), serverCert(null));
         server = server.withTls(server.tls().withCaFile(pki.caFile()).withOcsp(OcspPolicy.aia(true)));
         int serverPort = bed.track(Relay.start(Configs.relay(server, TransportChoice.AUTO, ProviderChoice.AUTO)))

@@ -53,6 +53,14 @@ public final class TestPki {
         return customize.apply(ca.leaf(commonName)).issue();
     }
 
+    /** The first certificate of a PEM file (a leaf written by {@link #issue}). */
+    public static java.security.cert.X509Certificate read(Path pem) throws Exception {
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(pem)) {
+            return (java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+                    .generateCertificate(in);
+        }
+    }
+
     public Path dir() {
         return dir;
     }

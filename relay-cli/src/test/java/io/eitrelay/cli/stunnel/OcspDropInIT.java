@@ -21,17 +21,15 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The corpus file efs-utils writes with {@code OCSPaia = yes}, run unchanged but for its paths by the
@@ -71,7 +69,7 @@ class OcspDropInIT {
     @CsvSource({"drop-in, GOOD", "drop-in, REVOKED", "stunnel4, GOOD", "stunnel4, REVOKED"})
     void efsUtilsOcspConfigAcceptsGoodAndRefusesRevoked(String tool, OcspResponder.Answer answer) throws Exception {
         KeyPairFiles serverCert = pki.issue(TestPki.SERVER_NAME, r -> r.dns(TestPki.SERVER_NAME).ocspResponder(responder.url()));
-        responder.answer(read(serverCert.certificateChain()), answer);
+        responder.answer(TestPki.read(serverCert.certificateChain()), answer);
         server = Relay.start(Configs.relay(Configs.server(echo.port(), serverCert), TransportChoice.AUTO, ProviderChoice.AUTO));
         int port = ExternalProcess.freePort();
         KeyPairFiles client = pki.issue("efs-client", r -> r);
@@ -106,12 +104,6 @@ class OcspDropInIT {
             } catch (SocketException reset) {
                 // Told by a reset: also refused.
             }
-        }
-    }
-
-    static X509Certificate read(Path pem) throws Exception {
-        try (InputStream in = Files.newInputStream(pem)) {
-            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
         }
     }
 }
