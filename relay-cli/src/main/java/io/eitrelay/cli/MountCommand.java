@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -54,9 +55,8 @@ final class MountCommand implements Callable<Integer> {
     @Option(names = "-s", description = "Passed to mount.nfs: tolerate sloppy mount options.")
     boolean sloppy;
 
-    @Option(names = "--control", paramLabel = "PATH", defaultValue = DaemonCommand.CONTROL_DEFAULT_VALUE,
-            description = "The daemon's control socket (default: $EIT_RELAY_CONTROL or " + DaemonCommand.DEFAULT_CONTROL + ").")
-    Path control;
+    @Mixin
+    ControlSocketFlag control;
 
     @Parameters(index = "0", paramLabel = "SERVER:/PATH", description = "The export, as for mount.nfs.")
     String what;
@@ -108,7 +108,7 @@ final class MountCommand implements Callable<Integer> {
         claim.addAll(relayFlags(parsed, export));
         Reply claimed;
         try {
-            claimed = ControlClient.send(control, claim);
+            claimed = ControlClient.send(control.path, claim);
         } catch (IOException e) {
             err.println("eit-relay mount: " + e.getMessage());
             return EX_FAIL;
@@ -179,7 +179,7 @@ final class MountCommand implements Callable<Integer> {
     /** A request whose failure to reach the daemon is not the user's business; null when no daemon answers. */
     private Reply request(List<String> request, boolean quiet) {
         try {
-            return ControlClient.send(control, request);
+            return ControlClient.send(control.path, request);
         } catch (IOException e) {
             if (!quiet) {
                 spec.commandLine().getErr().println("eit-relay mount: " + e.getMessage());

@@ -1,11 +1,11 @@
 package io.eitrelay.cli;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -13,9 +13,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "status", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Show the endpoints of the running eit-relay daemon.", ""})
 final class StatusCommand implements Callable<Integer> {
-    @Option(names = "--control", paramLabel = "PATH", defaultValue = DaemonCommand.CONTROL_DEFAULT_VALUE,
-            description = "The daemon's control socket (default: $EIT_RELAY_CONTROL or " + DaemonCommand.DEFAULT_CONTROL + ").")
-    Path control;
+    @Mixin
+    ControlSocketFlag control;
 
     @Option(names = "--json", description = "Machine-readable output.")
     boolean json;
@@ -29,6 +28,6 @@ final class StatusCommand implements Callable<Integer> {
         if (json) {
             request.add("--json");
         }
-        return CtlCommand.send(control, request, spec.commandLine().getOut(), spec.commandLine().getErr());
+        return CtlCommand.send(control.path, request, spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 }

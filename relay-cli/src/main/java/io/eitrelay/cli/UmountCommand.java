@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -32,9 +33,8 @@ final class UmountCommand implements Callable<Integer> {
     @Option(names = "-v", description = "Verbose: also say what happens to the endpoints.")
     boolean verbose;
 
-    @Option(names = "--control", paramLabel = "PATH", defaultValue = DaemonCommand.CONTROL_DEFAULT_VALUE,
-            description = "The daemon's control socket (default: $EIT_RELAY_CONTROL or " + DaemonCommand.DEFAULT_CONTROL + ").")
-    Path control;
+    @Mixin
+    ControlSocketFlag control;
 
     @Parameters(index = "0", paramLabel = "MOUNTPOINT")
     Path mountPoint;
@@ -63,7 +63,7 @@ final class UmountCommand implements Callable<Integer> {
             return code;
         }
         try {
-            Reply swept = ControlClient.send(control, List.of("sweep"));
+            Reply swept = ControlClient.send(control.path, List.of("sweep"));
             if (verbose) {
                 spec.commandLine().getOut().print(swept.text());
                 spec.commandLine().getOut().flush();

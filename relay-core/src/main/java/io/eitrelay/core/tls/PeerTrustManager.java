@@ -37,12 +37,10 @@ final class PeerTrustManager extends X509ExtendedTrustManager {
     private final Clock clock;
     private final OcspChecker ocsp;
 
-    /** @param check a resolved check: Host, Ip or ChainOnly (TargetHost is resolved by the caller) */
-    PeerTrustManager(X509TrustManager chainValidator, PeerCheck check, Clock clock) {
-        this(chainValidator, check, OcspPolicy.OFF, clock);
-    }
-
-    /** @param ocsp revocation checks after the chain and identity passed (stunnel OCSPaia) */
+    /**
+     * @param check a resolved check: Host, Ip or ChainOnly (TargetHost is resolved by the caller)
+     * @param ocsp  revocation checks after the chain and identity passed (stunnel OCSPaia)
+     */
     PeerTrustManager(X509TrustManager chainValidator, PeerCheck check, OcspPolicy ocsp, Clock clock) {
         this.chainValidator = Objects.requireNonNull(chainValidator);
         this.check = Objects.requireNonNull(check);
