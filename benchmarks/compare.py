@@ -27,6 +27,7 @@ GB = 1e9
 PATHS = ["direct", "socat", "relay", "stunnel"]
 TUNNELS = ["socat", "relay", "stunnel"]
 TARGETS = ["iperf", "load", "nfs", "mount"]
+TRANSIT_BYTES = (1 << 20) + 4  # one nfs-cp step: 1 MiB of data plus the record mark
 
 
 def log(*a):
@@ -177,6 +178,7 @@ EXPORT {{ Export_Id = 1; Path = {export}; Pseudo = /export; Access_Type = RW; Sq
                                 "-L", os.path.join(work, "ganesha.log"), "-p", os.path.join(work, "ganesha.pid")])
     wait_port(nfs, p)
     wait_port(mount, p)
+    NFS_SERVER["pid"] = p.pid
     return nfs, mount, export
 
 
@@ -279,27 +281,54 @@ def iperf(port, nbytes=None, seconds=None, reverse=False, streams=1):
             "load_cpu_server": cpu_seconds(IPERF_SERVER["pid"]) - server_before}
 
 
-def ping(port, calls, in_flight):
+def ping(port, calls, in_flight, extra=()):
     out = run(["java", "-cp", BENCH_JAR, "io.eitrelay.bench.load.LoadTool", "ping", "--port", str(port),
-               "--calls", str(calls), "--in-flight", str(in_flight)])
+               "--calls", str(calls), "--in-flight", str(in_flight), *extra])
     return {k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", out)}
 
 
+NFS_SERVER = {}
+
+
 def nfs_copy(tunnel, export, local, name):
+    """nfs-cp of `local` to the export and back through `tunnel`: MB/s each way, and the CPU seconds every
+    process on the path used meanwhile (nfs-cp, ganesha, each tunnel end): on two cores, whether a copy is
+    bound by CPU, and by whose, decides what a faster tunnel can gain."""
     url = (f"nfs://127.0.0.1/export/{name}?version=3&nfsport={tunnel.ports['nfs']}"
            f"&mountport={tunnel.ports['mount']}")
     back = os.path.join("/dev/shm", "eit-compare-back.bin")
-    t0 = time.monotonic()
-    run(["nfs-cp", local, url])
-    t1 = time.monotonic()
-    run(["nfs-cp", url, back])
-    t2 = time.monotonic()
+    result = {}
+    for way, argv in (("write", ["nfs-cp", local, url]), ("read", ["nfs-cp", url, back])):
+        ganesha_before, ends_before = cpu_seconds(NFS_SERVER["pid"]), tunnel.cpu("nfs")
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t0 = time.monotonic()
+        run(argv)
+        seconds = time.monotonic() - t0
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        time.sleep(0.5)  # as in measured(): socat's reaped children
+        ends = [a - b for a, b in zip(tunnel.cpu("nfs"), ends_before)] + [0, 0]
+        result[f"{way}_mbs"] = os.path.getsize(local) / seconds / 1e6
+        result[f"{way}_seconds"] = seconds
+        result[f"{way}_cpu_nfscp"] = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+        result[f"{way}_cpu_ganesha"] = cpu_seconds(NFS_SERVER["pid"]) - ganesha_before
+        result[f"{way}_cpu_client"], result[f"{way}_cpu_server"] = ends[:2]
     size_ = os.path.getsize(local)
     if os.path.getsize(back) != size_:
         raise SystemExit(f"nfs read back {os.path.getsize(back)} bytes of {size_} through {tunnel.name}")
     os.remove(back)
     os.remove(os.path.join(export, name))
-    return {"write_mbs": size_ / (t1 - t0) / 1e6, "read_mbs": size_ / (t2 - t1) / 1e6}
+    result["bytes"] = size_
+    return result
+
+
+def nfs_source(nbytes):
+    """The file nfs-cp copies: random bytes in /dev/shm (no disk on the client side), made once per run."""
+    local = os.path.join("/dev/shm", "eit-compare-src.bin")
+    if not os.path.exists(local) or os.path.getsize(local) != nbytes:
+        with open(local, "wb") as f:
+            for _ in range(nbytes >> 20):
+                f.write(os.urandom(1 << 20))
+    return local
 
 
 def rotate(items, i):
@@ -314,6 +343,7 @@ def main():
     ap.add_argument("--warmup", type=size, default=size("1G"), help="per warm-up transfer (three per tunnel)")
     ap.add_argument("--nfs-bytes", type=size, default=size("1G"))
     ap.add_argument("--calls", type=int, default=20000, help="per latency run")
+    ap.add_argument("--transit-calls", type=int, default=1000, help="per 1 MiB call or reply run (with nfs)")
     ap.add_argument("--conc-seconds", type=int, default=5, help="per 64-connection run")
     ap.add_argument("--scale", type=int, default=1000, help="endpoints and idle connections in one relay process")
     ap.add_argument("--out", default=os.path.join(ROOT, "benchmarks", "RESULTS.md"))
@@ -371,6 +401,12 @@ def measure_all(args, parts, work, procs, results):
         for reverse in (False, True, False):
             iperf(paths[name].ports["iperf"], nbytes=args.warmup, reverse=reverse)
         ping(paths[name].ports["load"], 20000, 16)
+    if "nfs" in parts:
+        # The NFS traffic runs through the RPC relay pair, which the iperf3 warm-up above does not reach:
+        # without this, C2 compiles its bulk paths during the first measured copies (TUNING.md entry 7).
+        local = nfs_source(args.nfs_bytes)
+        for name in TUNNELS:
+            nfs_copy(paths[name], export, local, f"{name}-warmup.bin")
     for run_no in range(1, args.runs + 1):
         if "bulk" in parts:
             for name in rotate(PATHS, run_no):
@@ -404,14 +440,16 @@ def measure_all(args, parts, work, procs, results):
                 r["rss_mb"] = peak[0] / 1024
                 record("conc64", name, run_no, r, cpu)
         if "nfs" in parts:
-            local = os.path.join("/dev/shm", "eit-compare-src.bin")
-            if not os.path.exists(local) or os.path.getsize(local) != args.nfs_bytes:
-                with open(local, "wb") as f:
-                    for _ in range(args.nfs_bytes >> 20):
-                        f.write(os.urandom(1 << 20))
+            local = nfs_source(args.nfs_bytes)
             try:
                 for name in rotate(PATHS, run_no):
                     record("nfs", name, run_no, nfs_copy(paths[name], export, local, f"{name}-{run_no}.bin"))
+                # What one nfs-cp step asks of a tunnel, without the NFS server and client: a 1 MiB reply to a
+                # small call (READ) and a small reply to a 1 MiB call (WRITE), one at a time.
+                for name in rotate(PATHS, run_no):
+                    for kind, size_flag in (("transit_read", "--reply-bytes"), ("transit_write", "--call-bytes")):
+                        record(kind, name, run_no, ping(paths[name].ports["load"], args.transit_calls, 1,
+                                                        [size_flag, str(TRANSIT_BYTES), "--warmup", "100"]))
             finally:
                 if run_no == args.runs:
                     os.remove(local)
