@@ -57,9 +57,11 @@ def nfs_section(w, rows, aes_s_per_gb):
     w("")
     shares = [sum(r[f"{way}_cpu_{k}"] for k in parts) / (2 * r[f"{way}_seconds"])
               for r in rows if r["kind"] == "nfs" and "write_cpu_nfscp" in r for way in ("write", "read")]
+    busiest = max(shares, default=1.0)
     w("CPU: nfs-cp + ganesha + both tunnel ends during the copy; share: that over two cores for the copy's time. "
-      f"No copy kept the two cores more than {max(shares, default=float('nan')):.0%} busy: the copy is bound by "
-      "latency, not by CPU. libnfs 4.0's nfs-cp copies 1 MiB at a time, synchronously (read it, then write it, then the next): "
+      + (f"No copy kept the two cores more than {busiest:.0%} busy: the copies are bound by latency, not by CPU. "
+         if busiest < 0.9 else "")
+      + "libnfs 4.0's nfs-cp copies 1 MiB at a time, synchronously (read it, then write it, then the next): "
       "each MiB crosses the tunnel while the NFS client and server wait, so a copy's time per MiB is the direct "
       "path's plus the tunnel's transit of that MiB. The transit, measured alone with our load tool (one "
       "1 MiB reply to a small call, as READ; one small reply to a 1 MiB call, as WRITE; 1 in flight), p50 in "
