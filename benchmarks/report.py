@@ -230,7 +230,8 @@ def render(res, root):
     w("```\n</details>\n")
     tuning = os.path.join(root, "benchmarks", "TUNING.md")
     if os.path.exists(tuning):
-        w(open(tuning).read())
+        with open(tuning) as f:
+            w(f.read())
     return "\n".join(out) + "\n"
 
 

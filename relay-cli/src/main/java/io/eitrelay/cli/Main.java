@@ -27,8 +27,10 @@ public final class Main {
         // Before anything touches java.util.logging (see RelayLogManager).
         System.setProperty("java.util.logging.manager", RelayLogManager.class.getName());
         // Before the first name lookup: the JVM reads the cache policy once.
+        // The system property, not the security one it yields to: setting a security property raises a
+        // JFR event whose set-up loads the System.Logger machinery and scans the jar (~25 ms before bind).
         if (Security.getProperty("networkaddress.cache.ttl") == null && System.getProperty("sun.net.inetaddr.ttl") == null) {
-            Security.setProperty("networkaddress.cache.ttl", DNS_CACHE_SECONDS);
+            System.setProperty("sun.net.inetaddr.ttl", DNS_CACHE_SECONDS);
         }
         System.exit(run(args));
     }

@@ -13,8 +13,6 @@ import org.slf4j.LoggerFactory;
  * cannot be suppressed.
  */
 public final class Signals {
-    private static final Logger log = LoggerFactory.getLogger(Signals.class);
-
     private Signals() {
     }
 
@@ -40,6 +38,8 @@ public final class Signals {
             Object handler = Proxy.newProxyInstance(handlerClass.getClassLoader(), new Class<?>[] {handlerClass}, invocation);
             signalClass.getMethod("handle", signalClass, handlerClass).invoke(null, signal, handler);
         } catch (ReflectiveOperationException | RuntimeException e) {
+            // Looked up only here: the first logger initialises SLF4J, which start-up defers past the bind.
+            Logger log = LoggerFactory.getLogger(Signals.class);
             log.warn("cannot handle SIG{}: {}", name, e.toString());
         }
     }

@@ -13,7 +13,9 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.Future;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -40,30 +42,37 @@ public final class EndpointListener {
 
     /**
      * Binds and listens, but does not accept yet (no read on the server channel): connections wait in
-     * the kernel's backlog until {@link #startAccepting}.
+     * the kernel's backlog until {@link #startAccepting}. {@code listening}, when not null, is this
+     * endpoint's socket already bound by {@link ListenSockets}: the channel takes it over instead.
      */
-    void bind() throws RelayStartException {
+    void bind(ServerSocketChannel listening) throws RelayStartException {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
-                .channelFactory((ChannelFactory<ServerChannel>) () -> transport.newServerChannel(config.listen().getAddress()))
                 .option(ChannelOption.SO_REUSEADDR, config.socket().reuseAddress())
                 .option(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(runtime.initializer());
-        ChannelFuture bound = bootstrap.bind(config.listen()).awaitUninterruptibly();
-        if (!bound.isSuccess()) {
-            Throwable cause = bound.cause();
-            // stunnel's wording, which AZNFS greps for: "<addr>:<port>: Address already in use (98)".
-            String message = String.valueOf(cause.getMessage());
-            String reason = message.contains(RelayStartException.ADDRESS_IN_USE)
-                    ? RelayStartException.ADDRESS_IN_USE + " (98)"
-                    : message.contains("Cannot assign requested address") ? "Cannot assign requested address (99)"
-                    : message;
-            throw new RelayStartException(config.name(), config.listen(), reason, cause);
+        ChannelFuture done;
+        if (listening == null) {
+            done = bootstrap.channelFactory((ChannelFactory<ServerChannel>) () -> transport.newServerChannel(config.listen().getAddress()))
+                    .bind(config.listen()).awaitUninterruptibly();
+        } else {
+            ServerChannel adopted;
+            try {
+                adopted = transport.adoptServerChannel(listening);
+            } catch (IOException | RuntimeException e) {
+                ListenSockets.closeQuietly(listening);
+                throw RelayStartException.bindFailed(config, e);
+            }
+            done = bootstrap.channelFactory((ChannelFactory<ServerChannel>) () -> adopted).register().awaitUninterruptibly();
         }
-        serverChannel = bound.channel();
+        if (!done.isSuccess()) {
+            done.channel().close();
+            throw RelayStartException.bindFailed(config, done.cause());
+        }
+        serverChannel = done.channel();
     }
 
     /** Accepts from now on, every connection with {@code sslContext}; the backlog is served first. */

@@ -49,30 +49,45 @@ public final class Relay implements AutoCloseable {
      * On any failure nothing stays bound and the exception says which endpoint and why.
      */
     public static Relay start(RelayConfig config) throws TlsConfigException, RelayStartException {
-        return start(config, new CompositeMeterRegistry());
+        return start(config, new CompositeMeterRegistry(), ListenSockets.bind(config));
+    }
+
+    /** As {@link #start(RelayConfig)}, on listeners {@link ListenSockets#bind} bound already (see below). */
+    public static Relay start(RelayConfig config, ListenSockets sockets) throws TlsConfigException, RelayStartException {
+        return start(config, new CompositeMeterRegistry(), sockets);
+    }
+
+    /** As {@link #start(RelayConfig)}, publishing meters ({@link io.eitrelay.core.metrics.MeterNames}) to {@code registry}. */
+    public static Relay start(RelayConfig config, MeterRegistry registry) throws TlsConfigException, RelayStartException {
+        return start(config, registry, ListenSockets.bind(config));
     }
 
     /**
-     * As {@link #start(RelayConfig)}, publishing meters ({@link io.eitrelay.core.metrics.MeterNames}) to {@code registry}.
-     * Listen first: mount helpers probe the port right after launching the relay (efs-utils: 5 times,
-     * 50 ms apart), and a listening socket completes handshakes from its backlog before anything
-     * accepts them. So the listeners bind while the TLS material loads on another thread, and start
-     * accepting once it has; connections made meanwhile wait in the backlog, none is refused. A
+     * As {@link #start(RelayConfig, MeterRegistry)}, with the listeners {@code sockets} bound already
+     * (called first thing by a drop-in process, before anything else loads). Listen first: mount helpers
+     * probe the port right after launching the relay (efs-utils: 5 times, 50 ms apart), and a listening
+     * socket completes handshakes from its backlog before anything accepts them. So the listeners are
+     * bound first, the TLS material loads on another thread while the event loops start, and the
+     * listeners accept once it has; connections made meanwhile wait in the backlog, none is refused. A
      * certificate error is reported before a bind error, as stunnel, which loads them first, does.
+     * The sockets are this method's from now on: whatever fails, none stays open.
      */
-    public static Relay start(RelayConfig config, MeterRegistry registry) throws TlsConfigException, RelayStartException {
-        CompletableFuture<TlsLoad> pendingTls = TlsLoad.start(config);
-        Transport transport = Transport.select(config.runtime().transport());
+    public static Relay start(RelayConfig config, MeterRegistry registry, ListenSockets sockets)
+            throws TlsConfigException, RelayStartException {
         List<EndpointListener> listeners = new ArrayList<>();
-        EventLoops loops = new EventLoops(transport);
+        EventLoops loops = null;
         boolean started = false;
         try {
-            RelayStartException bindFailure = null;
-            for (EndpointConfig endpointConfig : config.endpoints()) {
+            CompletableFuture<TlsLoad> pendingTls = TlsLoad.start(config);
+            Transport transport = Transport.select(config.runtime().transport());
+            loops = new EventLoops(transport);
+            RelayStartException bindFailure = sockets.failure();
+            for (int i = 0; bindFailure == null && i < config.endpoints().size(); i++) {
+                EndpointConfig endpointConfig = config.endpoints().get(i);
                 EndpointListener listener = new EndpointListener(endpointConfig, transport,
                         loops.forTarget(endpointConfig.target()), registry);
                 try {
-                    listener.bind();
+                    listener.bind(sockets.take(i));
                 } catch (RelayStartException e) {
                     bindFailure = e;
                     break;
@@ -87,7 +102,6 @@ public final class Relay implements AutoCloseable {
             for (int i = 0; i < listeners.size(); i++) {
                 EndpointListener listener = listeners.get(i);
                 listener.startAccepting(tls.contexts.get(i));
-                EndpointConfig endpoint = listener.config();
                 logListening(listener);
             }
             Relay relay = new Relay(config, transport, tls.provider, listeners, loops, registry);
@@ -96,11 +110,14 @@ public final class Relay implements AutoCloseable {
             return relay;
         } finally {
             // Whatever failed (an Error too: BoringSSL forced but not loadable), nothing stays bound.
+            sockets.close();
             if (!started) {
                 for (EndpointListener listener : listeners) {
                     listener.stopAccepting().awaitUninterruptibly();
                 }
-                loops.shutdown();
+                if (loops != null) {
+                    loops.shutdown();
+                }
             }
         }
     }
@@ -137,7 +154,7 @@ public final class Relay implements AutoCloseable {
         EndpointListener listener = new EndpointListener(endpoint, transport, loops.forTarget(endpoint.target()), registry);
         boolean accepting = false;
         try {
-            listener.bind();
+            listener.bind(null);
             listener.startAccepting(context);
             accepting = true;
         } finally {

@@ -17,6 +17,21 @@ public final class RelayStartException extends Exception {
         this.addressInUse = reason.startsWith(ADDRESS_IN_USE);
     }
 
+    /**
+     * A bind of {@code endpoint}'s listen address that failed with {@code cause}, in stunnel's words,
+     * which AZNFS greps for: {@code <addr>:<port>: Address already in use (98)}.
+     */
+    static RelayStartException bindFailed(io.eitrelay.core.config.EndpointConfig endpoint, Throwable cause) {
+        String message = String.valueOf(cause.getMessage());
+        String reason = message.contains(ADDRESS_IN_USE) ? ADDRESS_IN_USE + " (98)"
+                : message.contains(CANNOT_ASSIGN) ? CANNOT_ASSIGN + " (99)"
+                : message;
+        return new RelayStartException(endpoint.name(), endpoint.listen(), reason, cause);
+    }
+
+    /** strerror(EADDRNOTAVAIL): the listen address is not one of this host's. */
+    private static final String CANNOT_ASSIGN = "Cannot assign requested address";
+
     /** stunnel's wording for EADDRINUSE, which AZNFS greps for. */
     static final String ADDRESS_IN_USE = "Address already in use";
 

@@ -3,6 +3,7 @@ package io.eitrelay.core;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
@@ -11,6 +12,7 @@ import static org.quicktheories.generators.SourceDSL.lists;
 
 import io.eitrelay.core.config.EndpointConfig;
 import io.eitrelay.core.config.HostPort;
+import io.eitrelay.core.config.RelayConfig;
 import io.eitrelay.core.config.RuntimeOptions.ProviderChoice;
 import io.eitrelay.core.config.RuntimeOptions.TransportChoice;
 import io.eitrelay.core.config.Timeouts;
@@ -198,6 +200,36 @@ abstract class RelayPairSuite {
                         "a reset by the target must arrive as a reset, not a clean EOF");
             }
             assertTrue(Eventually.within(5_000, () -> openChannels(client) == 0 && openChannels(server) == 0));
+        }
+    }
+
+    /**
+     * A drop-in process binds its listeners before anything else loads (ListenSockets) and starts the
+     * relay on them later: a client that connects and writes in between, as a mount helper's probe and
+     * the kernel's first RPC do, is answered once the relay runs, on this transport too.
+     */
+    @Test
+    void connectionMadeBeforeTheRelayStartsIsServedOnceItRuns() throws Exception {
+        int listenPort;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            listenPort = probe.getLocalPort();
+        }
+        RelayConfig config = Configs.relay(Configs.client(port(serverRelay), pki.caFile()).withListen(Configs.loopback(listenPort)),
+                transport(), provider());
+        ListenSockets sockets = ListenSockets.bind(config);
+        assertNull(sockets.failure());
+        byte[] data = new byte[100_000];
+        new java.util.Random(7).nextBytes(data);
+        try (Socket early = new Socket(InetAddress.getLoopbackAddress(), listenPort)) {
+            early.setSoTimeout((int) java.util.concurrent.TimeUnit.SECONDS.toMillis(IO_TIMEOUT_SECONDS));
+            early.getOutputStream().write(data);
+            Relay client = Relay.start(config, sockets);
+            extra.add(() -> client.stop(Duration.ZERO));
+            assertEquals(listenPort, port(client));
+            assertArrayEquals(data, early.getInputStream().readNBytes(data.length));
+            // The JDK object that bound the socket is garbage now; collecting it must not close the listener.
+            System.gc();
+            assertArrayEquals(data, Transfer.roundTrip(listenPort, data, List.of(64 * 1024), IO_TIMEOUT_SECONDS));
         }
     }
 

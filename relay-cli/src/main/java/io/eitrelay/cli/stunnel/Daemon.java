@@ -2,6 +2,7 @@ package io.eitrelay.cli.stunnel;
 
 import io.eitrelay.cli.ExitCodes;
 import io.eitrelay.cli.Main;
+import io.eitrelay.core.transport.JdkDescriptors;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -34,6 +35,10 @@ final class Daemon {
         // relay process keeps the name helpers look for in ps and ss.
         command.add(System.getProperty("eitrelay.java", Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        if (JdkDescriptors.available()) {
+            // Started with -cp, the child does not read the jar manifest's Add-Exports: say it here.
+            command.add("--add-exports=java.base/sun.nio.ch=ALL-UNNAMED");
+        }
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(Main.class.getName());

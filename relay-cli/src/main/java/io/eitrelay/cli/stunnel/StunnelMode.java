@@ -3,6 +3,7 @@ package io.eitrelay.cli.stunnel;
 import io.eitrelay.cli.ExitCodes;
 import io.eitrelay.cli.Lifecycle;
 import io.eitrelay.cli.VersionProvider;
+import io.eitrelay.core.ListenSockets;
 import io.eitrelay.core.Relay;
 import io.eitrelay.core.RelayStartException;
 import io.eitrelay.core.tls.TlsConfigException;
@@ -18,7 +19,6 @@ import org.slf4j.LoggerFactory;
  * start-up failure, pid file after binding, clean stop on SIGTERM/SIGINT with exit 0.
  */
 public final class StunnelMode {
-    private static final Logger log = LoggerFactory.getLogger(StunnelMode.class);
     /** The stunnel version reported: above the 5.40 AZNFS requires, the one the contract was taken from. */
     public static final String STUNNEL_VERSION = "5.68";
 
@@ -66,17 +66,22 @@ public final class StunnelMode {
         if (settings.foreground() == StunnelSettings.Foreground.NO && !daemonChild) {
             return Daemon.launch(file, err);
         }
+        // Signals first (a helper that sees the port may at once send SIGHUP or SIGTERM), then the
+        // listeners, before logging, Netty and TLS load: the port answers the helper's probes ~100 ms sooner.
+        Lifecycle lifecycle = new Lifecycle(relay -> reload(file, relay));
+        lifecycle.install(StunnelLog::reopen);
+        ListenSockets sockets = ListenSockets.bind(settings.relay());
         try {
             StunnelLog.configure(settings.debugLevel(), settings.foreground() == StunnelSettings.Foreground.YES,
                     settings.output().orElse(null));
         } catch (IOException e) {
+            sockets.close();
+            lifecycle.abandon();
             return configFailed(err, "output = " + settings.output().orElse(null) + ": " + e.getMessage());
         }
-        Lifecycle lifecycle = new Lifecycle(relay -> reload(file, relay));
-        lifecycle.install(StunnelLog::reopen);
         Relay relay;
         try {
-            relay = Relay.start(settings.relay());
+            relay = Relay.start(settings.relay(), sockets);
         } catch (TlsConfigException e) {
             lifecycle.abandon();
             return configFailed(err, e.getMessage());
@@ -113,6 +118,8 @@ public final class StunnelMode {
         try {
             relay.reload(StunnelTranslator.translate(StunnelFile.read(file)).relay());
         } catch (StunnelConfigException | TlsConfigException | IllegalArgumentException e) {
+            // Looked up here, not in a static field: the first logger initialises SLF4J, which start-up defers.
+            Logger log = LoggerFactory.getLogger(StunnelMode.class);
             log.error("reload of {} failed, keeping the running configuration: {}", file, e.getMessage());
         }
     }

@@ -20,6 +20,7 @@ import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.channels.spi.SelectorProvider;
@@ -46,6 +47,13 @@ public enum Transport {
         @Override
         public ServerChannel newServerChannel(InetAddress bindAddress) {
             return new EpollServerSocketChannel(familyOf(bindAddress));
+        }
+
+        @Override
+        public ServerChannel adoptServerChannel(java.nio.channels.ServerSocketChannel listening) throws IOException {
+            // Netty's accept loop runs until EAGAIN: a blocking descriptor would stall the event loop.
+            listening.configureBlocking(false);
+            return new EpollServerSocketChannel(JdkDescriptors.of(listening));
         }
 
         @Override
@@ -82,6 +90,11 @@ public enum Transport {
         }
 
         @Override
+        public ServerChannel adoptServerChannel(java.nio.channels.ServerSocketChannel listening) {
+            return new NioServerSocketChannel(listening);
+        }
+
+        @Override
         public SocketChannel newSocketChannel(InetAddress remote) {
             return new NioSocketChannel(SelectorProvider.provider(), familyOf(remote));
         }
@@ -113,6 +126,12 @@ public enum Transport {
 
     public abstract ServerChannel newServerChannel(InetAddress bindAddress);
 
+    /**
+     * Takes over a listener the JDK bound ({@link #adoptsJdkListeners}): from now on the returned channel
+     * owns the socket, and closing it closes the socket.
+     */
+    public abstract ServerChannel adoptServerChannel(java.nio.channels.ServerSocketChannel listening) throws IOException;
+
     public abstract SocketChannel newSocketChannel(InetAddress remote);
 
     /** Called once per relayed channel on its event loop, after registration. */
@@ -142,6 +161,14 @@ public enum Transport {
             default:
                 return Epoll.isAvailable() ? EPOLL : NIO;
         }
+    }
+
+    /**
+     * True when whichever transport {@code choice} ends up selecting can adopt a listener the JDK bound,
+     * decided without loading the epoll library: NIO always can, epoll when the descriptor is readable.
+     */
+    public static boolean adoptsJdkListeners(TransportChoice choice) {
+        return choice == TransportChoice.NIO || JdkDescriptors.available();
     }
 
     private static SocketProtocolFamily familyOf(InetAddress address) {

@@ -1,0 +1,127 @@
+"""Unit tests of report.py: the verdicts and bounds it prints for issue 5's targets, from a small made-up
+run. Run by the benchmarks module's test phase (`python3 -m unittest discover -s benchmarks`)."""
+import os
+import re
+import unittest
+
+import report
+
+GB = 1e9
+MACHINE = {"cores": 2, "cpu": "test cpu", "kernel": "6.1", "aes_flags": "aes", "relay": "0.1.0", "java": "java 17",
+           "stunnel": "stunnel 5.68", "openssl": "OpenSSL 3", "iperf3": "iperf 3", "socat": "socat 1.7",
+           "ganesha": "ganesha 5"}
+ARGS = {"runs": 1, "bytes": 1 << 30, "calls": 20000, "conc_seconds": 10, "nfs_bytes": 1 << 30}
+
+
+def bulk(path, gbit, cpu_s_per_gb=None, load_cpu_s_per_gb=None):
+    """Two rows (both directions) of one path, with its ends' CPU (tunnels) or iperf3's own (direct)."""
+    rows = []
+    for kind in ("bulk_to_server", "bulk_from_server"):
+        row = {"kind": kind, "path": path, "gbit": gbit, "bytes": GB}
+        if cpu_s_per_gb is not None:
+            row.update(cpu_client=cpu_s_per_gb, cpu_server=cpu_s_per_gb)
+        if load_cpu_s_per_gb is not None:
+            row.update(load_cpu_client=load_cpu_s_per_gb / 2, load_cpu_server=load_cpu_s_per_gb / 2)
+        rows.append(row)
+    return rows
+
+
+def nfs(path, write_mbs, read_mbs):
+    return {"kind": "nfs", "path": path, "write_mbs": write_mbs, "read_mbs": read_mbs}
+
+
+def run(rows, aes_gb_s=2.0):
+    return {"command": "benchmarks/compare.sh", "started": "t0", "finished": "t1", "machine": MACHINE, "args": ARGS,
+            "openssl_speed": {"aes-128-gcm": aes_gb_s, "aes-256-gcm": aes_gb_s / 1.3}, "rows": rows}
+
+
+def target(markdown, name):
+    """The (measured, verdict) cells of the targets table row that starts with `name`."""
+    for line in markdown.splitlines():
+        if line.startswith("| " + name):
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            return cells[1], cells[2]
+    raise AssertionError(f"no target row {name!r} in:\n{markdown}")
+
+
+class BulkAndCpuTargets(unittest.TestCase):
+    # Socket floor 0.5 s/GB (iperf3 on the direct path) + AES-GCM 0.5 s/GB (2 GB/s): a tunnel end's floor is 1.0.
+    ROWS = (bulk("direct", 17.0, load_cpu_s_per_gb=0.5) + bulk("socat", 2.5, cpu_s_per_gb=0.6)
+            + bulk("relay", 3.0, cpu_s_per_gb=1.1) + bulk("stunnel", 2.0, cpu_s_per_gb=1.3))
+
+    def test_throughput_ratios_and_verdicts_come_from_the_medians(self):
+        md = report.render(run(self.ROWS), "/nonexistent")
+        self.assertEqual(("1.50x", "**met**"), target(md, "bulk to server: relay >= 1.5x stunnel"))
+        self.assertEqual(("1.20x socat", "**met**"), target(md, "bulk from server: relay (TLS) faster than socat"))
+
+    def test_a_cpu_limit_below_a_tunnel_ends_floor_is_called_out_of_reach(self):
+        md = report.render(run(self.ROWS), "/nonexistent")
+        measured, verdict = target(md, "CPU/GB of the relay client end <= 0.5x stunnel's")
+        self.assertEqual("**missed**", verdict)
+        self.assertIn("out of reach: 0.65 s/GB is below a tunnel end's floor of 1.00", measured)
+        # 2.0x AES alone is 1.0 s/GB: reachable in principle, so a plain miss without the claim.
+        measured, verdict = target(md, "CPU/GB of the relay server end <= 2.0x the AES-GCM floor")
+        self.assertEqual(("2.20x", "**missed**"), (measured, verdict))
+
+    def test_a_met_cpu_target_claims_no_bound(self):
+        rows = self.ROWS[:6] + bulk("stunnel", 2.0, cpu_s_per_gb=2.4)
+        md = report.render(run(rows), "/nonexistent")
+        self.assertEqual(("0.46x", "**met**"), target(md, "CPU/GB of the relay client end <= 0.5x stunnel's"))
+
+
+class NfsTargets(unittest.TestCase):
+    # A tunnel end's floor per MiB: (0.5 AES + 0.5 sockets) s/GB x 1.048576e-3 GB = 1.05 ms. Direct at 1000 MB/s
+    # takes 1.05 ms per MiB.
+    BASE = bulk("direct", 17.0, load_cpu_s_per_gb=0.5) + [nfs("direct", 1000, 1000)]
+
+    def test_a_budget_below_a_tunnel_ends_floor_is_called_out_of_reach(self):
+        # stunnel 400 MB/s: 2.62 ms per MiB; 1.5x leaves 2.62 / 1.5 - 1.05 = 0.70 ms, below the 1.05 floor.
+        md = report.render(run(self.BASE + [nfs("relay", 440, 440), nfs("stunnel", 400, 400)]), "/nonexistent")
+        measured, verdict = target(md, "NFS write: relay >= 1.5x stunnel")
+        self.assertEqual("**missed**", verdict)
+        self.assertTrue(measured.startswith("1.10x; 1.5x allows a tunnel 0.70 ms per MiB"), measured)
+        self.assertIn("out of reach: one tunnel end's floor (AES-GCM and socket copies) is 1.05 ms per MiB", measured)
+
+    def test_a_reachable_miss_is_only_a_miss(self):
+        # stunnel 300 MB/s: 3.50 ms per MiB; 1.5x leaves 1.28 ms, above the floor: a tunnel could do it.
+        md = report.render(run(self.BASE + [nfs("relay", 350, 350), nfs("stunnel", 300, 300)]), "/nonexistent")
+        measured, verdict = target(md, "NFS read: relay >= 1.5x stunnel")
+        self.assertEqual("**missed**", verdict)
+        self.assertNotIn("out of reach", measured)
+
+    def test_met_is_met(self):
+        md = report.render(run(self.BASE + [nfs("relay", 460, 460), nfs("stunnel", 300, 300)]), "/nonexistent")
+        self.assertEqual("**met**", target(md, "NFS write: relay >= 1.5x stunnel")[1])
+
+    def test_without_bulk_rows_the_floor_is_aes_alone(self):
+        # No direct iperf3 figures: the floor per MiB is AES-GCM's only, 0.5 s/GB -> 0.52 ms.
+        rows = [nfs("direct", 1000, 1000), nfs("relay", 330, 330), nfs("stunnel", 300, 300)]
+        md = report.render(run(rows), "/nonexistent")
+        measured, _ = target(md, "NFS write: relay >= 1.5x stunnel")
+        self.assertNotIn("out of reach", measured)
+        rows = [nfs("direct", 1000, 1000), nfs("relay", 660, 660), nfs("stunnel", 600, 600)]
+        measured, _ = target(report.render(run(rows), "/nonexistent"), "NFS write: relay >= 1.5x stunnel")
+        self.assertIn("floor (AES-GCM alone) is 0.52 ms per MiB", measured)
+
+
+class OlderRuns(unittest.TestCase):
+    def test_a_run_without_the_newer_fields_still_renders(self):
+        # Runs saved before the per-process CPU and transit figures existed: n/a cells, no exception.
+        md = report.render(run([nfs(p, 500, 500) for p in report.PATHS]), "/nonexistent")
+        self.assertIn("| relay | 500 | 500 | n/a | n/a |", md)
+        self.assertIn("## Targets (issue 5)", md)
+
+    def test_the_committed_results_render_to_the_committed_report(self):
+        here = os.path.dirname(os.path.abspath(__file__))
+        with open(os.path.join(here, "results.json")) as f:
+            import json
+            res = json.load(f)
+        with open(os.path.join(here, "RESULTS.md")) as f:
+            committed = f.read()
+        self.assertEqual(committed, report.render(res, os.path.dirname(here)),
+                         "RESULTS.md is not what report.py makes of results.json (re-render it)")
+        self.assertTrue(re.search(r"\| bulk to server: relay >= 1\.5x stunnel \| [0-9.]+x \|", committed))
+
+
+if __name__ == "__main__":
+    unittest.main()
