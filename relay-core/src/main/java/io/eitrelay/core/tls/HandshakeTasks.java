@@ -15,6 +15,12 @@ import java.util.concurrent.TimeUnit;
 public final class HandshakeTasks {
     /** Handshakes verified at once; more wait their turn (their handshake timeout still runs). */
     static final int THREADS = 4;
+    /**
+     * Verifications that may wait for a thread. Beyond this (a flood of handshakes while OCSP responders
+     * are slow) a handshake fails at once, its connection closed and counted like any failed handshake,
+     * instead of the queue growing with the flood.
+     */
+    static final int MAX_WAITING = 256;
     private static final ThreadPoolExecutor EXECUTOR = newExecutor();
 
     private HandshakeTasks() {
@@ -25,9 +31,10 @@ public final class HandshakeTasks {
         return blocking ? EXECUTOR : null;
     }
 
-    private static ThreadPoolExecutor newExecutor() {
+    /** The executor itself (its default policy rejects what does not fit: SslHandler then fails the handshake). */
+    static ThreadPoolExecutor newExecutor() {
         ThreadPoolExecutor executor = new ThreadPoolExecutor(THREADS, THREADS, 60, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), new DefaultThreadFactory("eit-relay-verify", true));
+                new LinkedBlockingQueue<>(MAX_WAITING), new DefaultThreadFactory("eit-relay-verify", true));
         executor.allowCoreThreadTimeOut(true);
         return executor;
     }
