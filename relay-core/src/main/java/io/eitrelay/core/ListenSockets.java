@@ -14,7 +14,7 @@ import java.util.List;
 /**
  * Every listener of a relay, bound and listening on the JDK's own sockets before Netty, TLS and the
  * metrics are loaded (on two cores that loading takes ~100 ms). Mount helpers probe the port right
- * after launching the relay (efs-utils: 5 times, 50 ms apart; stunnel-contract.md §3): a listening
+ * after launching the relay (efs-utils: 5 times, 50 ms apart, per issue 4): a listening
  * socket completes their handshakes from its backlog, and {@link Relay#start(RelayConfig,
  * io.micrometer.core.instrument.MeterRegistry, ListenSockets)} hands each socket to its endpoint's Netty
  * channel once the transport is up, so no connection made meanwhile is refused or lost.
