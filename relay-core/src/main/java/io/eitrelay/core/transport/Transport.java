@@ -3,11 +3,13 @@ package io.eitrelay.core.transport;
 import io.eitrelay.core.config.RuntimeOptions.TransportChoice;
 import io.eitrelay.core.config.SocketOptions;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.DefaultSelectStrategyFactory;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
@@ -63,6 +65,7 @@ public enum Transport {
 
         @Override
         public void prepare(Channel channel) {
+            super.prepare(channel);
             EpollHalfCloseWorkaround.apply(channel);
         }
 
@@ -122,6 +125,17 @@ public enum Transport {
         this.displayName = displayName;
     }
 
+    /**
+     * The largest read from a relayed socket. Netty sizes each channel's reads adaptively (a read that
+     * fills the buffer makes the next one larger, reads well short of it make it smaller), so RPC traffic keeps small buffers;
+     * a bulk stream reads up to 256 KiB per system call instead of Netty's default cap of 64 KiB: a
+     * quarter of the reads, and more TLS records handed to the engine per read (benchmarks/TUNING.md
+     * entry 9). Buffers come from the pooled allocator and are released once written to the partner.
+     */
+    static final int MAX_READ_BYTES = 256 * 1024;
+    private static final RecvByteBufAllocator READ_SIZING = new AdaptiveRecvByteBufAllocator(
+            AdaptiveRecvByteBufAllocator.DEFAULT_MINIMUM, AdaptiveRecvByteBufAllocator.DEFAULT_INITIAL, MAX_READ_BYTES);
+
     abstract IoHandlerFactory ioHandlerFactory();
 
     public abstract ServerChannel newServerChannel(InetAddress bindAddress);
@@ -136,6 +150,7 @@ public enum Transport {
 
     /** Called once per relayed channel on its event loop, after registration. */
     public void prepare(Channel channel) {
+        channel.config().setRecvByteBufAllocator(READ_SIZING);
     }
 
     /** Options only this transport can set on the connection to the target. */
