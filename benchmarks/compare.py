@@ -396,9 +396,13 @@ def measure_all(args, parts, work, procs, results):
         log(json.dumps(row))
 
     # Warm-up, discarded: a relay lives as long as its mount, so it is measured with its JIT warm. On 2 shared
-    # cores C2 needs ~3 GiB of traffic to finish compiling the data path (TUNING.md); stunnel gets the same.
+    # cores C2 needs ~3 GiB of traffic to finish compiling the data path (TUNING.md entry 1), and each end
+    # seals in one direction and opens in the other: two transfers each way, or the first measured transfer
+    # from the server still runs half-compiled code (entry 10). stunnel gets the same.
+    warmup_directions = (False, True, False, True)
+    results["warmup_transfers"] = len(warmup_directions)
     for name in TUNNELS:
-        for reverse in (False, True, False):
+        for reverse in warmup_directions:
             iperf(paths[name].ports["iperf"], nbytes=args.warmup, reverse=reverse)
         ping(paths[name].ports["load"], 20000, 16)
     if "nfs" in parts:
@@ -458,6 +462,9 @@ def measure_all(args, parts, work, procs, results):
                              for name in TUNNELS}
     for p in [e for name in TUNNELS for ends in paths[name].ends.values() for e in ends]:
         procs.stop(p)
+    if "conc" in parts:
+        results["jvm_floor_mb"] = jvm_floor_mb(work)
+        log("JVM floor RSS, MB:", results["jvm_floor_mb"])
     if "scale" in parts:
         results["scale"] = {name: scale(procs, work, targets["load"], cert, key, args.scale, name, args.java_opts)
                             for name in ("relay", "stunnel")}
@@ -517,6 +524,19 @@ def scale(procs, work, load_port, cert, key, n, kind, java_opts):
            "threads": threads}
     log(kind, "scale", json.dumps(row))
     return row
+
+
+def jvm_floor_mb(work, runs=3):
+    """Idle RSS of the least a JVM relay process can be here: java with the launcher's GC and heap flags
+    that only binds a socket (startup.py's floor), median of a few starts. Two of them against stunnel's
+    total RSS tells whether the 64-connection RSS target is reachable for any pair of JVM processes."""
+    import startup
+    argv = startup.floor_command(work)
+    rss = []
+    for i in range(runs):
+        port, pid_file = free_port(), os.path.join(work, f"floor-{i}.pid")
+        rss.append(startup.one_start(argv + [str(port), pid_file], port, pid_file, 2.0)[2])
+    return statistics.median(rss)
 
 
 def machine():

@@ -104,6 +104,39 @@ class NfsTargets(unittest.TestCase):
         self.assertIn("floor (AES-GCM alone) is 0.52 ms per MiB", measured)
 
 
+def conc64(path, gbit, rss_mb):
+    return {"kind": "conc64", "path": path, "gbit": gbit, "bytes": GB, "rss_mb": rss_mb, "cpu_client": 1.0,
+            "cpu_server": 1.0}
+
+
+class ConcurrentRssTarget(unittest.TestCase):
+    ROWS = [conc64("direct", 20.0, 0), conc64("socat", 2.0, 240.0), conc64("relay", 4.0, 200.0)]
+    NAME = "64 connections: total RSS relay <= stunnel"
+
+    def test_below_two_jvm_floors_is_called_out_of_reach(self):
+        # stunnel's 60 MB is above one JVM's floor but below two: no pair of JVM processes gets there.
+        res = run(self.ROWS + [conc64("stunnel", 2.5, 60.0)])
+        res["jvm_floor_mb"] = 37.5
+        measured, verdict = target(report.render(res, "/nonexistent"), self.NAME)
+        self.assertEqual("**missed**", verdict)
+        self.assertIn("out of reach for two JVM processes: a java that only binds a socket idles at 37.5 MB, "
+                      "two of them at 75.0 MB", measured)
+
+    def test_above_two_jvm_floors_a_miss_is_only_a_miss(self):
+        res = run(self.ROWS + [conc64("stunnel", 2.5, 120.0)])
+        res["jvm_floor_mb"] = 37.5
+        self.assertEqual(("200.0 vs 120.0 MB", "**missed**"), target(report.render(res, "/nonexistent"), self.NAME))
+
+    def test_without_the_floor_measured_no_bound_is_claimed(self):
+        md = report.render(run(self.ROWS + [conc64("stunnel", 2.5, 33.0)]), "/nonexistent")
+        self.assertEqual(("200.0 vs 33.0 MB", "**missed**"), target(md, self.NAME))
+
+    def test_met_is_met(self):
+        res = run(self.ROWS + [conc64("stunnel", 2.5, 250.0)])
+        res["jvm_floor_mb"] = 37.5
+        self.assertEqual(("200.0 vs 250.0 MB", "**met**"), target(report.render(res, "/nonexistent"), self.NAME))
+
+
 class OlderRuns(unittest.TestCase):
     def test_a_run_without_the_newer_fields_still_renders(self):
         # Runs saved before the per-process CPU and transit figures existed: n/a cells, no exception.

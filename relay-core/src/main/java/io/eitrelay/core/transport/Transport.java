@@ -127,10 +127,11 @@ public enum Transport {
 
     /**
      * The largest read from a relayed socket. Netty sizes each channel's reads adaptively (a read that
-     * fills the buffer makes the next one larger, reads well short of it make it smaller), so RPC traffic keeps small buffers;
-     * a bulk stream reads up to 256 KiB per system call instead of Netty's default cap of 64 KiB: a
-     * quarter of the reads, and more TLS records handed to the engine per read (benchmarks/TUNING.md
-     * entry 9). Buffers come from the pooled allocator and are released once written to the partner.
+     * fills the buffer makes the next one larger, reads well short of it make it smaller), so RPC
+     * traffic keeps small buffers; a bulk stream reads up to 256 KiB per system call instead of Netty's
+     * default cap of 64 KiB: a quarter of the reads, and more TLS records handed to the engine per read
+     * (benchmarks/TUNING.md entry 9). Buffers come from the pooled allocator and are released once
+     * written to the partner.
      */
     static final int MAX_READ_BYTES = 256 * 1024;
     private static final RecvByteBufAllocator READ_SIZING = new AdaptiveRecvByteBufAllocator(
