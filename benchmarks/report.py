@@ -115,7 +115,7 @@ def render(res, root):
     a = res["args"]
     w(f"- Load: {a['runs']} runs per measurement, paths in rotated order each run (A B C D, B C D A, ...), "
       f"medians; every tunnel first warmed with {res.get('warmup_transfers', 3)} x {a.get('warmup', 1 << 30) >> 20} MiB "
-      f"(alternating directions) and 20,000 calls"
+      f"(alternating directions) and {res.get('warmup_calls', 20000):,} calls"
       f"{' and one nfs-cp each way' if any(r['kind'] == 'transit_read' for r in rows) else ''}, discarded. Bulk: iperf3, {a['bytes'] >> 20} MiB per run and "
       f"direction. Latency: {a['calls']} ONC-RPC calls of 200 B with 100 B replies (our load tool), at 1 and 16 "
       f"in flight on one connection. 64 connections: `iperf3 -P 64 -t {a['conc_seconds']}`. NFS: libnfs `nfs-cp` "

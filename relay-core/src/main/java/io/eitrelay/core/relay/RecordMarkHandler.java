@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 final class RecordMarkHandler extends ChannelDuplexHandler {
     private final RecordScanner inbound;
     private final RecordScanner outbound;
-    private final RpcCallTracker calls = new RpcCallTracker();
+    private final RpcCallTracker calls;
     private final EndpointStats stats;
     private final boolean readsAreCalls;
     // The timer of the last procedure seen: NFS traffic repeats procedures (READ, READ, ...), so this
@@ -39,6 +39,7 @@ final class RecordMarkHandler extends ChannelDuplexHandler {
     RecordMarkHandler(int maxRecordBytes, boolean readsAreCalls, EndpointStats stats) {
         this.stats = stats;
         this.readsAreCalls = readsAreCalls;
+        this.calls = new RpcCallTracker(this::completed);
         // Calls: enough of each to name an NFSv4 COMPOUND's main operation; replies: xid and type.
         this.inbound = readsAreCalls ? new RecordScanner(maxRecordBytes, this::call, Nfs4Compound.CAPTURE_BYTES)
                 : new RecordScanner(maxRecordBytes, this::reply);
@@ -51,20 +52,19 @@ final class RecordMarkHandler extends ChannelDuplexHandler {
     }
 
     private void reply(byte[] header, int length) {
-        RpcCallTracker.Completed done = calls.replyHeader(header, length, System.nanoTime());
-        if (done != null) {
-            Timer timer = lastTimer;
-            if (timer == null || done.program() != lastProgram || done.version() != lastVersion
-                    || !done.procedureName().equals(lastProcedure)) {
-                timer = stats.rpcTimer(RpcNames.program(done.program()), RpcNames.version(done.program(), done.version()),
-                        done.procedureName());
-                lastTimer = timer;
-                lastProgram = done.program();
-                lastVersion = done.version();
-                lastProcedure = done.procedureName();
-            }
-            timer.record(done.nanos(), TimeUnit.NANOSECONDS);
+        calls.replyHeader(header, length, System.nanoTime());
+    }
+
+    private void completed(int program, int version, int procedure, String procedureName, long nanos) {
+        Timer timer = lastTimer;
+        if (timer == null || program != lastProgram || version != lastVersion || !procedureName.equals(lastProcedure)) {
+            timer = stats.rpcTimer(RpcNames.program(program), RpcNames.version(program, version), procedureName);
+            lastTimer = timer;
+            lastProgram = program;
+            lastVersion = version;
+            lastProcedure = procedureName;
         }
+        timer.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.eitrelay.core.relay;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
@@ -25,6 +26,8 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
     private final boolean fromFrontend;
     private final List<Object> held;
     private ChannelFuture lastWrite;
+    /** One listener for the handler's life: a read loop ends many times a second, without allocating. */
+    private ChannelFutureListener afterWrite;
 
     RelayHandler(RelayConnection connection, Channel partner, boolean fromFrontend, List<Object> held) {
         this.connection = connection;
@@ -35,6 +38,14 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
+        afterWrite = f -> {
+            if (f.isSuccess()) {
+                readMore(ctx);
+            } else {
+                connection.fail("write to " + (fromFrontend ? "target" : "client") + " failed: "
+                        + Failures.describe(f.cause()));
+            }
+        };
         // Forward what the gate read before the pair existed, then start the read loop.
         for (Object msg : held) {
             channelRead(ctx, msg);
@@ -59,14 +70,7 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         partner.flush();
-        pending.addListener(f -> {
-            if (f.isSuccess()) {
-                readMore(ctx);
-            } else {
-                connection.fail("write to " + (fromFrontend ? "target" : "client") + " failed: "
-                        + Failures.describe(f.cause()));
-            }
-        });
+        pending.addListener(afterWrite);
     }
 
     /** After EOF there is nothing more to read; asking epoll for it again fails (ENOENT). */

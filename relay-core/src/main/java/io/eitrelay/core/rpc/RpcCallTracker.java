@@ -1,13 +1,16 @@
 package io.eitrelay.core.rpc;
 
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.Arrays;
 
 /**
  * Matches replies to calls by xid on one connection, to time each call (RFC 5531 §9: a reply carries
  * its call's xid). Memory is bounded: at most {@link #MAX_OUTSTANDING} calls are remembered (the oldest
  * is forgotten first), and calls older than {@link #EXPIRY_NANOS} are dropped.
+ *
+ * <p>It runs for every record on the relay's event loop, so it allocates nothing after construction:
+ * calls live in fixed slots chained in arrival order, found by xid through an open-addressing table.
+ * (A map of boxed xids cost ~180 bytes per call, most of what the relay allocated per small call, and
+ * with it the young collections that delayed calls in flight: benchmarks/TUNING.md entry 12.)
  */
 public final class RpcCallTracker {
     /** NFS clients keep at most a few hundred RPC slots in flight per connection. */
@@ -17,22 +20,45 @@ public final class RpcCallTracker {
     private static final int MSG_CALL = 0;    // RFC 5531 §9 msg_type
     private static final int MSG_REPLY = 1;
     private static final int RPC_VERSION = 2; // RFC 5531 §9 rpcvers
+    /** Twice the slots, a power of two: probe chains stay short at a load of at most one half. */
+    private static final int INDEX_BITS = 11;
+    private static final int INDEX_SIZE = 1 << INDEX_BITS;
+    private static final int NONE = -1;
 
-    /**
-     * A completed call; {@code procedureName} is the metric label (for NFSv4 COMPOUNDs, the main operation).
-     */
-    public record Completed(int program, int version, int procedure, String procedureName, long nanos) { }
+    /** Receives each completed call; {@code procedureName} is the metric label (NFSv4: the main operation). */
+    @FunctionalInterface
+    public interface Completion {
+        void completed(int program, int version, int procedure, String procedureName, long nanos);
+    }
 
-    private record Call(int program, int version, int procedure, String procedureName, long startNanos) { }
+    private final Completion completion;
+    // Slot fields. A slot is either outstanding (chained oldest -> newest through older/newer) or free
+    // (chained through newer from freeHead).
+    private final int[] xids = new int[MAX_OUTSTANDING];
+    private final int[] programs = new int[MAX_OUTSTANDING];
+    private final int[] versions = new int[MAX_OUTSTANDING];
+    private final int[] procedures = new int[MAX_OUTSTANDING];
+    private final String[] names = new String[MAX_OUTSTANDING];
+    private final long[] starts = new long[MAX_OUTSTANDING];
+    private final int[] older = new int[MAX_OUTSTANDING];
+    private final int[] newer = new int[MAX_OUTSTANDING];
+    /** xid -> slot + 1; 0 is an empty bucket. Linear probing, deletion by backward shift (no tombstones). */
+    private final int[] index = new int[INDEX_SIZE];
+    private int oldest = NONE;
+    private int newest = NONE;
+    private int freeHead;
+    private int size;
 
-    private final Map<Integer, Call> outstanding = new LinkedHashMap<>(64, 0.75f, false) {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Integer, Call> eldest) {
-            return size() > MAX_OUTSTANDING;
+    public RpcCallTracker(Completion completion) {
+        if (INDEX_SIZE < 2 * MAX_OUTSTANDING) {
+            throw new AssertionError("index must stay at most half full");
         }
-    };
+        this.completion = completion;
+        for (int slot = 0; slot < MAX_OUTSTANDING; slot++) {
+            newer[slot] = slot + 1 < MAX_OUTSTANDING ? slot + 1 : NONE;
+        }
+        Arrays.fill(older, NONE);
+    }
 
     /** A record went toward the server; remembered if its header is an RPC call. */
     public void callHeader(byte[] header, int length, long nowNanos) {
@@ -40,40 +66,136 @@ public final class RpcCallTracker {
             return;
         }
         expire(nowNanos);
+        int xid = word(header, 0);
         int program = word(header, 3);
         int version = word(header, 4);
         int procedure = word(header, 5);
         String name = program == RpcNames.PROGRAM_NFS && version == 4 && procedure == 1
                 ? Nfs4Compound.mainOperation(header, length) : RpcNames.procedure(program, version, procedure);
-        outstanding.put(word(header, 0), new Call(program, version, procedure, name, nowNanos));
+        int previous = find(xid);
+        if (previous != NONE) {
+            remove(previous); // a retransmission with the same xid: time it from the latest send
+        } else if (size == MAX_OUTSTANDING) {
+            remove(oldest);
+        }
+        int slot = freeHead;
+        freeHead = newer[slot];
+        xids[slot] = xid;
+        programs[slot] = program;
+        versions[slot] = version;
+        procedures[slot] = procedure;
+        names[slot] = name;
+        starts[slot] = nowNanos;
+        older[slot] = newest;
+        newer[slot] = NONE;
+        if (newest == NONE) {
+            oldest = slot;
+        } else {
+            newer[newest] = slot;
+        }
+        newest = slot;
+        insertIndex(xid, slot);
+        size++;
     }
 
-    /** A record came back from the server; the completed call when it is the reply to one we saw, else null. */
-    public Completed replyHeader(byte[] header, int length, long nowNanos) {
+    /**
+     * A record came back from the server; when it is the reply to a call we saw, passes that call to the
+     * completion and returns true.
+     */
+    public boolean replyHeader(byte[] header, int length, long nowNanos) {
         if (length < 8 || word(header, 1) != MSG_REPLY) {
-            return null;
+            return false;
         }
-        Call call = outstanding.remove(word(header, 0));
-        if (call == null) {
-            return null;
+        int slot = find(word(header, 0));
+        if (slot == NONE) {
+            return false;
         }
-        return new Completed(call.program(), call.version(), call.procedure(), call.procedureName(),
-                nowNanos - call.startNanos());
+        int program = programs[slot];
+        int version = versions[slot];
+        int procedure = procedures[slot];
+        String name = names[slot];
+        long nanos = nowNanos - starts[slot];
+        remove(slot);
+        completion.completed(program, version, procedure, name, nanos);
+        return true;
     }
 
     public int outstanding() {
-        return outstanding.size();
+        return size;
     }
 
+    /** Arrival order is time order: drops from the oldest end until a call is young enough. */
     private void expire(long nowNanos) {
-        Iterator<Call> calls = outstanding.values().iterator();
-        // Insertion order is time order: stop at the first call young enough.
-        while (calls.hasNext()) {
-            if (nowNanos - calls.next().startNanos() <= EXPIRY_NANOS) {
-                return;
-            }
-            calls.remove();
+        while (oldest != NONE && nowNanos - starts[oldest] > EXPIRY_NANOS) {
+            remove(oldest);
         }
+    }
+
+    private void remove(int slot) {
+        removeIndex(xids[slot]);
+        int before = older[slot];
+        int after = newer[slot];
+        if (before == NONE) {
+            oldest = after;
+        } else {
+            newer[before] = after;
+        }
+        if (after == NONE) {
+            newest = before;
+        } else {
+            older[after] = before;
+        }
+        names[slot] = null;
+        older[slot] = NONE;
+        newer[slot] = freeHead;
+        freeHead = slot;
+        size--;
+    }
+
+    private int find(int xid) {
+        for (int bucket = home(xid); index[bucket] != 0; bucket = next(bucket)) {
+            int slot = index[bucket] - 1;
+            if (xids[slot] == xid) {
+                return slot;
+            }
+        }
+        return NONE;
+    }
+
+    private void insertIndex(int xid, int slot) {
+        int bucket = home(xid);
+        while (index[bucket] != 0) {
+            bucket = next(bucket);
+        }
+        index[bucket] = slot + 1;
+    }
+
+    /** Empties the xid's bucket and shifts later entries of its probe chain back (Knuth 6.4, Algorithm R). */
+    private void removeIndex(int xid) {
+        int hole = home(xid);
+        while (xids[index[hole] - 1] != xid) {
+            hole = next(hole);
+        }
+        index[hole] = 0;
+        for (int bucket = next(hole); index[bucket] != 0; bucket = next(bucket)) {
+            int wanted = home(xids[index[bucket] - 1]);
+            // The entry may move into the hole unless its home lies cyclically in (hole, bucket].
+            boolean homeBetween = hole <= bucket ? hole < wanted && wanted <= bucket : hole < wanted || wanted <= bucket;
+            if (!homeBetween) {
+                index[hole] = index[bucket];
+                index[bucket] = 0;
+                hole = bucket;
+            }
+        }
+    }
+
+    /** Clients count xids up from a random start; Fibonacci hashing (the top bits) spreads neighbours apart. */
+    private static int home(int xid) {
+        return (xid * 0x9E3779B9) >>> (Integer.SIZE - INDEX_BITS);
+    }
+
+    private static int next(int bucket) {
+        return (bucket + 1) & (INDEX_SIZE - 1);
     }
 
     private static int word(byte[] bytes, int index) {
