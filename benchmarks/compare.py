@@ -284,6 +284,10 @@ def iperf(port, nbytes=None, seconds=None, reverse=False, streams=1):
 # Small-call warm-up per tunnel: rounds (the last at one call in flight, the rest at 16) and calls per round.
 WARMUP_PINGS = 6
 WARMUP_PING_CALLS = 20000
+# Each latency run opens a new connection; its first calls, unmeasured. For the first ~0.4 s of a connection the
+# relay's JIT still recompiles the event loop's paths (10-20 compilations per new connection, TUNING.md entry 13),
+# which is connection start-up, not the call latency of a mount that lives for hours.
+CONNECTION_WARMUP_CALLS = 20000
 
 
 def ping(port, calls, in_flight, extra=()):
@@ -347,7 +351,8 @@ def main():
     ap.add_argument("--bytes", type=size, default=size("1G"), help="per bulk run (iperf3 -n)")
     ap.add_argument("--warmup", type=size, default=size("1G"), help="per warm-up transfer (three per tunnel)")
     ap.add_argument("--nfs-bytes", type=size, default=size("1G"))
-    ap.add_argument("--calls", type=int, default=20000, help="per latency run")
+    ap.add_argument("--calls", type=int, default=100000,
+                    help="per latency run: p99 is then the 1,000 slowest, not a dozen scheduler stalls")
     ap.add_argument("--transit-calls", type=int, default=1000, help="per 1 MiB call or reply run (with nfs)")
     ap.add_argument("--conc-seconds", type=int, default=5, help="per 64-connection run")
     ap.add_argument("--scale", type=int, default=1000, help="endpoints and idle connections in one relay process")
@@ -407,6 +412,7 @@ def measure_all(args, parts, work, procs, results):
     warmup_directions = (False, True, False, True)
     results["warmup_transfers"] = len(warmup_directions)
     results["warmup_calls"] = WARMUP_PINGS * WARMUP_PING_CALLS
+    results["connection_warmup_calls"] = CONNECTION_WARMUP_CALLS
     for name in TUNNELS:
         for reverse in warmup_directions:
             iperf(paths[name].ports["iperf"], nbytes=args.warmup, reverse=reverse)
@@ -431,7 +437,8 @@ def measure_all(args, parts, work, procs, results):
         if "latency" in parts:
             for in_flight in (1, 16):
                 for name in rotate(PATHS, run_no):
-                    record(f"latency_{in_flight}", name, run_no, ping(paths[name].ports["load"], args.calls, in_flight))
+                    record(f"latency_{in_flight}", name, run_no, ping(paths[name].ports["load"], args.calls, in_flight,
+                                                                       ["--warmup", str(CONNECTION_WARMUP_CALLS)]))
         if "conc" in parts:
             for name in rotate(PATHS, run_no):
                 t = paths[name]

@@ -97,6 +97,12 @@ def nfs_section(w, rows, aes_s_per_gb):
     return targets
 
 
+def connection_warmup(res):
+    """The per-connection warm-up of the latency runs, when the run recorded one (runs before entry 13 had 2,000)."""
+    n = res.get("connection_warmup_calls")
+    return f", each after {n:,} unmeasured calls on that connection" if n else ""
+
+
 def render(res, root):
     rows = res.get("rows", [])
     m = res["machine"]
@@ -117,8 +123,8 @@ def render(res, root):
       f"medians; every tunnel first warmed with {res.get('warmup_transfers', 3)} x {a.get('warmup', 1 << 30) >> 20} MiB "
       f"(alternating directions) and {res.get('warmup_calls', 20000):,} calls"
       f"{' and one nfs-cp each way' if any(r['kind'] == 'transit_read' for r in rows) else ''}, discarded. Bulk: iperf3, {a['bytes'] >> 20} MiB per run and "
-      f"direction. Latency: {a['calls']} ONC-RPC calls of 200 B with 100 B replies (our load tool), at 1 and 16 "
-      f"in flight on one connection. 64 connections: `iperf3 -P 64 -t {a['conc_seconds']}`. NFS: libnfs `nfs-cp` "
+      f"direction. Latency: {a['calls']:,} ONC-RPC calls of 200 B with 100 B replies (our load tool), at 1 and 16 "
+      f"in flight on one connection{connection_warmup(res)}. 64 connections: `iperf3 -P 64 -t {a['conc_seconds']}`. NFS: libnfs `nfs-cp` "
       f"of a {a['nfs_bytes'] >> 20} MiB file to and from nfs-ganesha (NFSv3, NFS and MOUNT through the tunnel).")
     w("- Paths: **direct** (no tunnel); **socat** (plaintext socat pair, the no-crypto reference); **relay** (eit-relay "
       "client mode -> TLS -> eit-relay server mode, two processes, CLI defaults: epoll, BoringSSL, record framing on "

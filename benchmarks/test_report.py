@@ -144,6 +144,16 @@ class OlderRuns(unittest.TestCase):
         self.assertIn("| relay | 500 | 500 | n/a | n/a |", md)
         self.assertIn("## Targets (issue 5)", md)
 
+    def test_the_latency_warm_up_is_stated_as_run(self):
+        # The reader must know whether a latency run's first calls on its connection were measured.
+        res = run([nfs(p, 500, 500) for p in report.PATHS])
+        self.assertIn("in flight on one connection.", report.render(res, "/nonexistent"))
+        res["connection_warmup_calls"] = 20000
+        res["warmup_calls"] = 120000
+        md = report.render(res, "/nonexistent")
+        self.assertIn("in flight on one connection, each after 20,000 unmeasured calls on that connection.", md)
+        self.assertIn("and 120,000 calls", md)
+
     def test_the_committed_results_render_to_the_committed_report(self):
         here = os.path.dirname(os.path.abspath(__file__))
         with open(os.path.join(here, "results.json")) as f:
