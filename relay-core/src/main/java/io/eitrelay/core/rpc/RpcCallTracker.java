@@ -7,8 +7,9 @@ import java.util.Arrays;
  * its call's xid). Memory is bounded: at most {@link #MAX_OUTSTANDING} calls are remembered (the oldest
  * is forgotten first), and calls older than {@link #EXPIRY_NANOS} are dropped.
  *
- * <p>It runs for every record on the relay's event loop, so it allocates nothing after construction:
- * calls live in fixed slots chained in arrival order, found by xid through an open-addressing table.
+ * <p>It runs for every record on the relay's event loop, so it allocates nothing per call: calls live in
+ * slots (arrays that grow only with the calls in flight) chained in arrival order, found by xid through an
+ * open-addressing table.
  * (A map of boxed xids cost ~180 bytes per call, most of what the relay allocated per small call, and
  * with it the young collections that delayed calls in flight: benchmarks/TUNING.md entry 12.)
  */
@@ -20,9 +21,8 @@ public final class RpcCallTracker {
     private static final int MSG_CALL = 0;    // RFC 5531 §9 msg_type
     private static final int MSG_REPLY = 1;
     private static final int RPC_VERSION = 2; // RFC 5531 §9 rpcvers
-    /** Twice the slots, a power of two: probe chains stay short at a load of at most one half. */
-    private static final int INDEX_BITS = 11;
-    private static final int INDEX_SIZE = 1 << INDEX_BITS;
+    /** Slots a connection starts with; doubled as calls pile up, up to {@link #MAX_OUTSTANDING}. */
+    static final int INITIAL_SLOTS = 16;
     private static final int NONE = -1;
 
     /** Receives each completed call; {@code procedureName} is the metric label (NFSv4: the main operation). */
@@ -33,31 +33,30 @@ public final class RpcCallTracker {
 
     private final Completion completion;
     // Slot fields. A slot is either outstanding (chained oldest -> newest through older/newer) or free
-    // (chained through newer from freeHead).
-    private final int[] xids = new int[MAX_OUTSTANDING];
-    private final int[] programs = new int[MAX_OUTSTANDING];
-    private final int[] versions = new int[MAX_OUTSTANDING];
-    private final int[] procedures = new int[MAX_OUTSTANDING];
-    private final String[] names = new String[MAX_OUTSTANDING];
-    private final long[] starts = new long[MAX_OUTSTANDING];
-    private final int[] older = new int[MAX_OUTSTANDING];
-    private final int[] newer = new int[MAX_OUTSTANDING];
-    /** xid -> slot + 1; 0 is an empty bucket. Linear probing, deletion by backward shift (no tombstones). */
-    private final int[] index = new int[INDEX_SIZE];
+    // (chained through newer from freeHead). Sized for the calls actually in flight: an idle connection
+    // holds 16 slots (~0.7 KB), not 1,024 (a relay serves a thousand connections in a 64 MB heap).
+    private int[] xids = new int[INITIAL_SLOTS];
+    private int[] programs = new int[INITIAL_SLOTS];
+    private int[] versions = new int[INITIAL_SLOTS];
+    private int[] procedures = new int[INITIAL_SLOTS];
+    private String[] names = new String[INITIAL_SLOTS];
+    private long[] starts = new long[INITIAL_SLOTS];
+    private int[] older = new int[INITIAL_SLOTS];
+    private int[] newer = new int[INITIAL_SLOTS];
+    /**
+     * xid -> slot + 1; 0 is an empty bucket. Twice the slots, a power of two, so at most half full and probe
+     * chains stay short. Linear probing, deletion by backward shift (no tombstones).
+     */
+    private int[] index = new int[2 * INITIAL_SLOTS];
+    private int indexBits = Integer.numberOfTrailingZeros(2 * INITIAL_SLOTS);
     private int oldest = NONE;
     private int newest = NONE;
     private int freeHead;
     private int size;
 
     public RpcCallTracker(Completion completion) {
-        if (INDEX_SIZE < 2 * MAX_OUTSTANDING) {
-            throw new AssertionError("index must stay at most half full");
-        }
         this.completion = completion;
-        for (int slot = 0; slot < MAX_OUTSTANDING; slot++) {
-            newer[slot] = slot + 1 < MAX_OUTSTANDING ? slot + 1 : NONE;
-        }
-        Arrays.fill(older, NONE);
+        chainFree(0);
     }
 
     /** A record went toward the server; remembered if its header is an RPC call. */
@@ -77,6 +76,8 @@ public final class RpcCallTracker {
             remove(previous); // a retransmission with the same xid: time it from the latest send
         } else if (size == MAX_OUTSTANDING) {
             remove(oldest);
+        } else if (size == xids.length) {
+            grow();
         }
         int slot = freeHead;
         freeHead = newer[slot];
@@ -124,6 +125,11 @@ public final class RpcCallTracker {
         return size;
     }
 
+    /** Slots allocated now (for tests of the memory bound). */
+    int slots() {
+        return xids.length;
+    }
+
     /** Arrival order is time order: drops from the oldest end until a call is young enough. */
     private void expire(long nowNanos) {
         while (oldest != NONE && nowNanos - starts[oldest] > EXPIRY_NANOS) {
@@ -150,6 +156,34 @@ public final class RpcCallTracker {
         newer[slot] = freeHead;
         freeHead = slot;
         size--;
+    }
+
+    /** Doubles the slots (same slot numbers, so the chains stay valid) and rebuilds the index. */
+    private void grow() {
+        int slots = xids.length * 2;
+        xids = Arrays.copyOf(xids, slots);
+        programs = Arrays.copyOf(programs, slots);
+        versions = Arrays.copyOf(versions, slots);
+        procedures = Arrays.copyOf(procedures, slots);
+        names = Arrays.copyOf(names, slots);
+        starts = Arrays.copyOf(starts, slots);
+        older = Arrays.copyOf(older, slots);
+        newer = Arrays.copyOf(newer, slots);
+        chainFree(slots / 2);
+        index = new int[2 * slots];
+        indexBits = Integer.numberOfTrailingZeros(index.length);
+        for (int slot = oldest; slot != NONE; slot = newer[slot]) {
+            insertIndex(xids[slot], slot);
+        }
+    }
+
+    /** Puts slots from {@code first} to the end on the free chain (only called when none is free). */
+    private void chainFree(int first) {
+        for (int slot = first; slot < xids.length; slot++) {
+            older[slot] = NONE;
+            newer[slot] = slot + 1 < xids.length ? slot + 1 : NONE;
+        }
+        freeHead = first;
     }
 
     private int find(int xid) {
@@ -190,12 +224,12 @@ public final class RpcCallTracker {
     }
 
     /** Clients count xids up from a random start; Fibonacci hashing (the top bits) spreads neighbours apart. */
-    private static int home(int xid) {
-        return (xid * 0x9E3779B9) >>> (Integer.SIZE - INDEX_BITS);
+    private int home(int xid) {
+        return (xid * 0x9E3779B9) >>> (Integer.SIZE - indexBits);
     }
 
-    private static int next(int bucket) {
-        return (bucket + 1) & (INDEX_SIZE - 1);
+    private int next(int bucket) {
+        return (bucket + 1) & (index.length - 1);
     }
 
     private static int word(byte[] bytes, int index) {

@@ -68,11 +68,30 @@ class RpcCallTrackerTest {
     }
 
     @Test
+    void aConnectionHoldsSlotsForTheCallsInFlightOnly() {
+        // A relay holds a tracker per connection; a thousand idle connections must fit its 64 MB heap.
+        assertEquals(RpcCallTracker.INITIAL_SLOTS, tracker.slots());
+        for (int round = 0; round < 100; round++) {
+            tracker.callHeader(call(round, 100_003, 3, 1), 24, round);
+            assertTrue(tracker.replyHeader(reply(round), 24, round + 1));
+        }
+        assertEquals(RpcCallTracker.INITIAL_SLOTS, tracker.slots(), "calls one at a time need no more slots");
+        for (int xid = 1_000; xid < 1_040; xid++) {
+            tracker.callHeader(call(xid, 100_003, 3, 1), 24, xid);
+        }
+        assertEquals(64, tracker.slots(), "40 calls in flight: 16 -> 32 -> 64 slots");
+        for (int xid = 1_000; xid < 1_040; xid++) {
+            assertTrue(tracker.replyHeader(reply(xid), 24, 2_000), "every call survives the growth: " + xid);
+        }
+    }
+
+    @Test
     void memoryIsBoundedByCountAndAge() {
         for (int xid = 0; xid < RpcCallTracker.MAX_OUTSTANDING + 100; xid++) {
             tracker.callHeader(call(xid, 100_003, 3, 1), 24, xid);
         }
         assertEquals(RpcCallTracker.MAX_OUTSTANDING, tracker.outstanding());
+        assertEquals(RpcCallTracker.MAX_OUTSTANDING, tracker.slots(), "grown to the bound, not past it");
         assertFalse(tracker.replyHeader(reply(0), 24, 2_000), "the oldest call was forgotten");
         assertTrue(tracker.replyHeader(reply(100), 24, 2_000), "the newest 1024 are remembered");
         long later = RpcCallTracker.EXPIRY_NANOS + 10_000;
