@@ -63,6 +63,18 @@ class BulkAndCpuTargets(unittest.TestCase):
         measured, verdict = target(md, "CPU/GB of the relay server end <= 2.0x the AES-GCM floor")
         self.assertEqual(("2.20x", "**missed**"), (measured, verdict))
 
+    def test_an_end_below_the_floor_estimate_voids_every_bound_drawn_from_it(self):
+        # The relay client end at 0.9 s/GB beat the 1.0 estimate: no CPU or NFS target may cite that floor.
+        rows = (bulk("direct", 17.0, load_cpu_s_per_gb=0.5) + bulk("socat", 2.5, cpu_s_per_gb=0.6)
+                + bulk("relay", 3.0, cpu_s_per_gb=0.9) + bulk("stunnel", 2.0, cpu_s_per_gb=1.3)
+                + [nfs("direct", 1000, 1000), nfs("relay", 440, 440), nfs("stunnel", 400, 400)])
+        md = report.render(run(rows), "/nonexistent")
+        self.assertIn("In this run the relay client and relay server ends spent less than that estimate", md)
+        measured, verdict = target(md, "CPU/GB of the relay client end <= 0.5x stunnel's")
+        self.assertEqual(("0.69x", "**missed**"), (measured, verdict))
+        measured, _ = target(md, "NFS write: relay >= 1.5x stunnel")
+        self.assertNotIn("socket copies", measured)
+
     def test_a_met_cpu_target_claims_no_bound(self):
         rows = self.ROWS[:6] + bulk("stunnel", 2.0, cpu_s_per_gb=2.4)
         md = report.render(run(rows), "/nonexistent")
