@@ -4,12 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.eitrelay.testing.ExternalProcess;
+import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,6 +68,43 @@ class LauncherIT {
                 assertEquals(1, relay.process().exitValue(), relay.output());
                 assertTrue(relay.output().contains("127.0.0.1:" + taken.getLocalPort() + ": Address already in use"),
                         relay.output());
+            }
+        }
+    }
+
+    @Test
+    void heapExhaustionEndsTheProcessInsteadOfLeavingConnectionsHanging() throws Exception {
+        // A 16 MB heap (EIT_RELAY_JAVA_OPTS wins over the launcher's 64 MB) and a target that never answers
+        // the TLS handshake: every connection holds its state until the heap runs out. The process must then
+        // exit, so a watchdog restarts it, not stay up with connections nobody serves.
+        int port = ExternalProcess.freePort();
+        List<Socket> clients = new ArrayList<>();
+        try (ServerSocket silentTarget = new ServerSocket(0, 4096, InetAddress.getLoopbackAddress());
+             ExternalProcess relay = ExternalProcess.start(List.of(LAUNCHER.toString(), "--listen", "127.0.0.1:" + port,
+                             "--target", "127.0.0.1:" + silentTarget.getLocalPort(), "--handshake-timeout", "120s"),
+                     dir.resolve("oom.out"), Map.of("EIT_RELAY_JAVA_OPTS", "-Xmx16m"))) {
+            relay.awaitListening(port, 20_000);
+            byte[] call = new byte[44];
+            call[0] = (byte) 0x80; // RPC record mark: last fragment, 40 bytes
+            call[3] = 40;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (relay.process().isAlive() && clients.size() < 8_000 && System.nanoTime() < deadline) {
+                try {
+                    Socket client = new Socket();
+                    clients.add(client);
+                    client.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 2_000);
+                    client.getOutputStream().write(call);
+                } catch (IOException refusedOrReset) {
+                    Thread.sleep(10); // the relay is going down, or its backlog is full for a moment
+                }
+            }
+            assertTrue(relay.process().waitFor(30, TimeUnit.SECONDS),
+                    "still running with " + clients.size() + " connections: " + relay.output());
+            assertEquals(3, relay.process().exitValue(), relay.output());
+            assertTrue(relay.output().contains("Terminating due to java.lang.OutOfMemoryError"), relay.output());
+        } finally {
+            for (Socket client : clients) {
+                client.close();
             }
         }
     }
