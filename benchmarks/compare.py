@@ -285,7 +285,7 @@ def iperf(port, nbytes=None, seconds=None, reverse=False, streams=1):
 WARMUP_PINGS = 6
 WARMUP_PING_CALLS = 20000
 # Each latency run opens a new connection; its first calls, unmeasured. For the first ~0.4 s of a connection the
-# relay's JIT still recompiles the event loop's paths (10-20 compilations per new connection, TUNING.md entry 13),
+# relay's JIT still recompiles the event loop's paths (9-31 compilations per new connection, TUNING.md entry 13),
 # which is connection start-up, not the call latency of a mount that lives for hours.
 CONNECTION_WARMUP_CALLS = 20000
 
@@ -349,7 +349,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--bytes", type=size, default=size("1G"), help="per bulk run (iperf3 -n)")
-    ap.add_argument("--warmup", type=size, default=size("1G"), help="per warm-up transfer (three per tunnel)")
+    ap.add_argument("--warmup", type=size, default=size("1G"), help="per warm-up transfer (four per tunnel, alternating directions)")
     ap.add_argument("--nfs-bytes", type=size, default=size("1G"))
     ap.add_argument("--calls", type=int, default=100000,
                     help="per latency run: p99 is then the 1,000 slowest, not a dozen scheduler stalls")
