@@ -71,11 +71,11 @@ public final class RpcCallTracker {
         int procedure = word(header, 5);
         String name = program == RpcNames.PROGRAM_NFS && version == 4 && procedure == 1
                 ? Nfs4Compound.mainOperation(header, length) : RpcNames.procedure(program, version, procedure);
-        int previous = find(xid);
+        int previous = bucketOf(xid);
         if (previous != NONE) {
-            remove(previous); // a retransmission with the same xid: time it from the latest send
+            removeAt(previous); // a retransmission with the same xid: time it from the latest send
         } else if (size == MAX_OUTSTANDING) {
-            remove(oldest);
+            removeAt(bucketOf(xids[oldest]));
         } else if (size == xids.length) {
             grow();
         }
@@ -107,16 +107,17 @@ public final class RpcCallTracker {
         if (length < 8 || word(header, 1) != MSG_REPLY) {
             return false;
         }
-        int slot = find(word(header, 0));
-        if (slot == NONE) {
+        int bucket = bucketOf(word(header, 0));
+        if (bucket == NONE) {
             return false;
         }
+        int slot = index[bucket] - 1;
         int program = programs[slot];
         int version = versions[slot];
         int procedure = procedures[slot];
         String name = names[slot];
         long nanos = nowNanos - starts[slot];
-        remove(slot);
+        removeAt(bucket);
         completion.completed(program, version, procedure, name, nanos);
         return true;
     }
@@ -133,12 +134,14 @@ public final class RpcCallTracker {
     /** Arrival order is time order: drops from the oldest end until a call is young enough. */
     private void expire(long nowNanos) {
         while (oldest != NONE && nowNanos - starts[oldest] > EXPIRY_NANOS) {
-            remove(oldest);
+            removeAt(bucketOf(xids[oldest]));
         }
     }
 
-    private void remove(int slot) {
-        removeIndex(xids[slot]);
+    /** Forgets the call whose index entry is {@code bucket}: out of the index, the arrival chain, onto the free chain. */
+    private void removeAt(int bucket) {
+        int slot = index[bucket] - 1;
+        removeIndexAt(bucket);
         int before = older[slot];
         int after = newer[slot];
         if (before == NONE) {
@@ -186,11 +189,11 @@ public final class RpcCallTracker {
         freeHead = first;
     }
 
-    private int find(int xid) {
+    /** The index bucket holding {@code xid}, or NONE: callers get the slot from it and remove by it, one probe. */
+    private int bucketOf(int xid) {
         for (int bucket = home(xid); index[bucket] != 0; bucket = next(bucket)) {
-            int slot = index[bucket] - 1;
-            if (xids[slot] == xid) {
-                return slot;
+            if (xids[index[bucket] - 1] == xid) {
+                return bucket;
             }
         }
         return NONE;
@@ -204,12 +207,8 @@ public final class RpcCallTracker {
         index[bucket] = slot + 1;
     }
 
-    /** Empties the xid's bucket and shifts later entries of its probe chain back (Knuth 6.4, Algorithm R). */
-    private void removeIndex(int xid) {
-        int hole = home(xid);
-        while (xids[index[hole] - 1] != xid) {
-            hole = next(hole);
-        }
+    /** Empties a bucket and shifts later entries of its probe chain back (Knuth 6.4, Algorithm R). */
+    private void removeIndexAt(int hole) {
         index[hole] = 0;
         for (int bucket = next(hole); index[bucket] != 0; bucket = next(bucket)) {
             int wanted = home(xids[index[bucket] - 1]);
