@@ -1,11 +1,11 @@
 package io.eitrelay.core;
 
 import io.eitrelay.core.metrics.MeterNames;
+import io.eitrelay.core.metrics.NoMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Live counters of one endpoint, readable from any thread (by the CLI, the demo and the tests), and the
  * same events published as Micrometer meters (names in {@link MeterNames}) to the registry given; with
- * none, a registry without members makes every meter a no-op.
+ * none, {@link NoMetrics} makes every meter a no-op.
  */
 public final class EndpointStats {
     private final MeterRegistry registry;
@@ -48,7 +48,7 @@ public final class EndpointStats {
 
     /** Counters only, meters to nowhere (tests, the demo). */
     public EndpointStats() {
-        this(new CompositeMeterRegistry(), "endpoint");
+        this(NoMetrics.registry(), "endpoint");
     }
 
     public EndpointStats(MeterRegistry registry, String endpoint) {

@@ -3,11 +3,11 @@ package io.eitrelay.core;
 import io.eitrelay.core.config.EndpointConfig;
 import io.eitrelay.core.config.HostPort;
 import io.eitrelay.core.config.RelayConfig;
+import io.eitrelay.core.metrics.NoMetrics;
 import io.eitrelay.core.tls.TlsConfigException;
 import io.eitrelay.core.tls.TlsContexts;
 import io.eitrelay.core.transport.Transport;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslProvider;
 import java.time.Duration;
@@ -49,12 +49,12 @@ public final class Relay implements AutoCloseable {
      * On any failure nothing stays bound and the exception says which endpoint and why.
      */
     public static Relay start(RelayConfig config) throws TlsConfigException, RelayStartException {
-        return start(config, new CompositeMeterRegistry(), ListenSockets.bind(config));
+        return start(config, NoMetrics.registry(), ListenSockets.bind(config));
     }
 
     /** As {@link #start(RelayConfig)}, on listeners {@link ListenSockets#bind} bound already (see below). */
     public static Relay start(RelayConfig config, ListenSockets sockets) throws TlsConfigException, RelayStartException {
-        return start(config, new CompositeMeterRegistry(), sockets);
+        return start(config, NoMetrics.registry(), sockets);
     }
 
     /** As {@link #start(RelayConfig)}, publishing meters ({@link io.eitrelay.core.metrics.MeterNames}) to {@code registry}. */
