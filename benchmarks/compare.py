@@ -26,6 +26,7 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 GB = 1e9
 PATHS = ["direct", "socat", "relay", "stunnel"]
 TUNNELS = ["socat", "relay", "stunnel"]
+COPY = "copy"  # the copy-only reference pair of the bulk runs (start_paths)
 TARGETS = ["iperf", "load", "nfs", "mount"]
 TRANSIT_BYTES = (1 << 20) + 4  # one nfs-cp step: 1 MiB of data plus the record mark
 
@@ -128,17 +129,17 @@ def run(argv, timeout=900, **kw):
 class Tunnel:
     """One path: its listening port per target, and the (client end, server end) processes per target."""
 
-    def __init__(self, name):
+    def __init__(self, name, forks=False):
         self.name = name
         self.ports = {}
         self.ends = {}  # target -> (client Popen, server Popen)
-        self.socat = name == "socat"
+        self.forks = forks  # socat serves each connection in a child process
 
     def pids(self, target):
         return [p.pid for p in self.ends.get(target, ())]
 
     def cpu(self, target):
-        return [cpu_seconds(pid, self.socat) for pid in self.pids(target)]
+        return [cpu_seconds(pid, self.forks) for pid in self.pids(target)]
 
     def rss_kb(self, target):
         return sum(status_kb(p, "VmRSS") for pid in self.pids(target) for p in tree_pids(pid))
@@ -195,17 +196,23 @@ def start_paths(procs, work, targets, cert, key, java_opts):
     paths = {"direct": Tunnel("direct")}
     paths["direct"].ports = dict(targets)
 
-    socat = Tunnel("socat")
-    for t, port in targets.items():
-        s, c = free_port(), free_port()
-        server = procs.start(f"socat-s-{t}", ["socat", f"TCP-LISTEN:{s},bind=127.0.0.1,fork,reuseaddr,nodelay",
-                                               f"TCP:127.0.0.1:{port},nodelay"])
-        client = procs.start(f"socat-c-{t}", ["socat", f"TCP-LISTEN:{c},bind=127.0.0.1,fork,reuseaddr,nodelay",
-                                               f"TCP:127.0.0.1:{s},nodelay"])
-        wait_port(s, server)
-        wait_port(c, client)
-        socat.ports[t], socat.ends[t] = c, (client, server)
-    paths["socat"] = socat
+    def socat_pair(name, names, options):
+        pair = Tunnel(name, forks=True)
+        for t in names:
+            s, c = free_port(), free_port()
+            server = procs.start(f"{name}-s-{t}", ["socat", *options, f"TCP-LISTEN:{s},bind=127.0.0.1,fork,reuseaddr,nodelay",
+                                                    f"TCP:127.0.0.1:{targets[t]},nodelay"])
+            client = procs.start(f"{name}-c-{t}", ["socat", *options, f"TCP-LISTEN:{c},bind=127.0.0.1,fork,reuseaddr,nodelay",
+                                                    f"TCP:127.0.0.1:{s},nodelay"])
+            wait_port(s, server)
+            wait_port(c, client)
+            pair.ports[t], pair.ends[t] = c, (client, server)
+        return pair
+    paths["socat"] = socat_pair("socat", list(targets), [])
+    # The floor reference for a tunnel end's CPU (bulk only, not a compared path): a socat pair with 256 KiB
+    # buffers, the relay's read size, does what every tunnel end does besides TLS -- read each byte from one
+    # loopback socket, write it to another -- with the fewest system calls and nothing else (TUNING.md entry 14).
+    paths[COPY] = socat_pair(COPY, ["iperf"], ["-b", str(256 * 1024)])
 
     # Two relay pairs: iperf3 is not ONC-RPC (--no-rpc-framing); the RPC load and NFS use the default (framing on).
     relay = Tunnel("relay")
@@ -434,6 +441,10 @@ def measure_all(args, parts, work, procs, results):
                     t = paths[name]
                     r, cpu = measured(t, "iperf", lambda: iperf(t.ports["iperf"], nbytes=args.bytes, reverse=reverse))
                     record("bulk_" + direction, name, run_no, r, cpu)
+            for direction, reverse in (("to_server", False), ("from_server", True)):
+                t = paths[COPY]
+                r, cpu = measured(t, "iperf", lambda: iperf(t.ports["iperf"], nbytes=args.bytes, reverse=reverse))
+                record("copy_" + direction, COPY, run_no, r, cpu)
         if "latency" in parts:
             for in_flight in (1, 16):
                 for name in rotate(PATHS, run_no):

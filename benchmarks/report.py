@@ -27,24 +27,29 @@ def verdict(ok):
     return "**met**" if ok else "**missed**"
 
 
-def socket_floor(rows):
-    """CPU s per GB that iperf3's sender and receiver spend together on the direct path: one write and one read
-    of every byte through loopback TCP, what a tunnel end does besides sealing or opening (nan without bulk)."""
-    direct = [(r["load_cpu_client"] + r["load_cpu_server"]) / (r["bytes"] / 1e9) for r in rows
-              if r["kind"].startswith("bulk") and r["path"] == "direct" and "load_cpu_client" in r]
-    return statistics.median(direct) if direct else float("nan")
+COPY_KINDS = ("copy_to_server", "copy_from_server")
+
+
+def copy_floor(rows):
+    """CPU s per GB of one end of the copy-only reference pair (socat with 256 KiB buffers, no TLS; compare.py):
+    it reads every byte from one loopback socket and writes it to another, what every tunnel end does besides
+    sealing or opening. Median over both ends, both directions and the runs; nan without the reference (runs
+    before TUNING.md entry 14, whose estimate from iperf3's own CPU on the direct path overstated it)."""
+    values = [r["cpu_" + end] / (r["bytes"] / 1e9) for r in rows
+              if r["kind"] in COPY_KINDS and r.get("bytes") for end in ("client", "server")]
+    return statistics.median(values) if values else float("nan")
 
 
 def ends_below_floor(rows, aes_s_per_gb):
-    """The tunnel ends (e.g. 'relay client') that spent less per bulk GB than socket_floor + AES-GCM. The floor is
-    an estimate (iperf3's system calls are not a tunnel's: the relay reads up to 256 KiB at a time); an end
-    measured below it disproves it for this run, and then the report claims no bound from it."""
-    sockets = socket_floor(rows)
-    if sockets != sockets:
+    """The tunnel ends (e.g. 'relay client') that spent less per bulk GB than copy_floor + AES-GCM at openssl
+    speed. The sum is an estimate (BoringSSL's AES-GCM may beat OpenSSL's); an end measured below it disproves
+    it for this run, and then the report claims no bound from it."""
+    copying = copy_floor(rows)
+    if copying != copying:
         return []
     kinds = ("bulk_to_server", "bulk_from_server")
     return [f"{path} {end}" for path in ("relay", "stunnel") for end in ("client", "server")
-            if cpu_per_gb(rows, kinds, path, end) < sockets + aes_s_per_gb]
+            if cpu_per_gb(rows, kinds, path, end) < copying + aes_s_per_gb]
 
 
 def nfs_section(w, rows, aes_s_per_gb):
@@ -90,11 +95,11 @@ def nfs_section(w, rows, aes_s_per_gb):
     targets = []
     mib_gb = (1 << 20) / 1e9
     # The least one tunnel end spends on a MiB: sealing or opening it at openssl speed, plus reading and writing
-    # it through loopback sockets (the bulk section's socket floor, when the run has it). A MiB leaves the
+    # it through loopback sockets (the bulk section's copy floor, when the run has it). A MiB leaves the
     # second end no sooner than one end takes for all of it, however well the two ends overlap.
-    sockets = socket_floor(rows) if not ends_below_floor(rows, aes_s_per_gb) else float("nan")
-    end_ms = (aes_s_per_gb + (sockets if sockets == sockets else 0)) * mib_gb * 1000
-    end_floor = "AES-GCM and socket copies" if sockets == sockets else "AES-GCM alone"
+    copying = copy_floor(rows) if not ends_below_floor(rows, aes_s_per_gb) else float("nan")
+    end_ms = (aes_s_per_gb + (copying if copying == copying else 0)) * mib_gb * 1000
+    end_floor = "AES-GCM and socket copies" if copying == copying else "AES-GCM alone"
     for way in ("write", "read"):
         r, s, d = (med(rows, "nfs", p, f"{way}_mbs") for p in ("relay", "stunnel", "direct"))
         ok = r >= 1.5 * s
@@ -141,7 +146,10 @@ def render(res, root):
     w("- Paths: **direct** (no tunnel); **socat** (plaintext socat pair, the no-crypto reference); **relay** (eit-relay "
       "client mode -> TLS -> eit-relay server mode, two processes, CLI defaults: epoll, BoringSSL, record framing on "
       "for RPC/NFS, off for iperf3); **stunnel** (Debian stunnel4 client -> TLS -> stunnel4 server). Both TLS pairs "
-      "use the same EC P-256 certificate, TLS 1.3, TLS_AES_128_GCM_SHA256, chain and host name verified.")
+      "use the same EC P-256 certificate, TLS 1.3, TLS_AES_128_GCM_SHA256, chain and host name verified."
+      + (" In the bulk runs also a **copy-only reference**, not compared: a socat pair with 256 KiB buffers and no "
+         "TLS, whose ends' CPU is the floor estimate of the bulk section." if any(r["kind"] in COPY_KINDS for r in rows)
+         else ""))
     w(f"- Physical reference: `openssl speed -evp aes-128-gcm -bytes 16384` = {fmt(speed['aes-128-gcm'])} GB/s on one "
       f"core, i.e. {fmt(floor)} CPU s per GB (aes-256-gcm: {fmt(speed['aes-256-gcm'])} GB/s).")
     w("- CPU: utime+stime of each tunnel process from /proc/PID/stat around each run, per GB moved. One relay or "
@@ -156,6 +164,11 @@ def render(res, root):
             w(f"| {p} | {fmt(med(rows, 'bulk_to_server', p, 'gbit'))} | {fmt(med(rows, 'bulk_from_server', p, 'gbit'))} | "
               + " | ".join(fmt(cpu_per_gb(rows, ('bulk_to_server', 'bulk_from_server'), p, e)) if p != "direct" else "-"
                            for e in ("client", "server")) + " |")
+        copying = copy_floor(rows)
+        if copying == copying:  # not nan: the run has the copy-only reference
+            w(f"| copy-only reference (socat, 256 KiB buffers, no TLS) | {fmt(med(rows, 'copy_to_server', 'copy', 'gbit'))} | "
+              f"{fmt(med(rows, 'copy_from_server', 'copy', 'gbit'))} | "
+              + " | ".join(fmt(cpu_per_gb(rows, COPY_KINDS, 'copy', e)) for e in ("client", "server")) + " |")
         w("")
         for direction in ("to_server", "from_server"):
             r = med(rows, "bulk_" + direction, "relay", "gbit")
@@ -164,13 +177,12 @@ def render(res, root):
             targets.append((f"bulk {direction.replace('_', ' ')}: relay >= 1.5x stunnel", f"{fmt(r / s)}x", r >= 1.5 * s))
             targets.append((f"bulk {direction.replace('_', ' ')}: relay (TLS) faster than socat (plaintext)",
                             f"{fmt(r / c)}x socat", r > c))
-        sockets = socket_floor(rows)
-        if sockets == sockets:  # not nan
-            w(f"Socket floor: on the direct path iperf3's own sender and receiver together spend "
-              f"{fmt(sockets)} CPU s per GB (one write and one read of every byte through loopback TCP). "
-              f"A tunnel end does the same (reads every byte from one socket, writes it to another) and seals or "
-              f"opens it: its physical floor is about {fmt(sockets)} + {fmt(floor)} (AES-GCM) = "
-              f"{fmt(sockets + floor)} CPU s per GB. Relay ends measured "
+        if copying == copying:
+            w(f"Copy floor: an end of the copy-only reference pair (socat with 256 KiB buffers, the relay's read size, "
+              f"and no TLS, under the same iperf3 load) spends {fmt(copying)} CPU s per GB: it reads every byte from "
+              f"one loopback socket and writes it to another, as every tunnel end does. A TLS end also seals or "
+              f"opens every byte: its floor is about {fmt(copying)} + {fmt(floor)} (AES-GCM) = "
+              f"{fmt(copying + floor)} CPU s per GB. Relay ends measured "
               f"{fmt(cpu_per_gb(rows, ('bulk_to_server', 'bulk_from_server'), 'relay', 'client'))} and "
               f"{fmt(cpu_per_gb(rows, ('bulk_to_server', 'bulk_from_server'), 'relay', 'server'))}; stunnel ends "
               f"{fmt(cpu_per_gb(rows, ('bulk_to_server', 'bulk_from_server'), 'stunnel', 'client'))} and "
@@ -179,8 +191,8 @@ def render(res, root):
         if below:
             w(f"In this run the {' and '.join(below)} end{'s' if len(below) > 1 else ''} spent less than that "
               f"estimate, which therefore bounds nothing here: the targets below claim no floor from it.\n")
-        # nan without the direct path's figures, or when an end beat the estimate: then no bound is claimed
-        end_floor = sockets + floor if not below else float("nan")
+        # nan without the copy-only reference, or when an end beat the estimate: then no bound is claimed
+        end_floor = copying + floor if not below else float("nan")
 
         def bounded(text, ok, limit):
             # A limit below what any tunnel end must spend (socket copies + AES-GCM, this run) cannot be met.

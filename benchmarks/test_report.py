@@ -26,6 +26,12 @@ def bulk(path, gbit, cpu_s_per_gb=None, load_cpu_s_per_gb=None):
     return rows
 
 
+def copy_ref(cpu_s_per_gb, gbit=14.0):
+    """Two rows of the copy-only reference pair (socat, 256 KiB buffers, no TLS): the floor of a tunnel end's copies."""
+    return [{"kind": kind, "path": "copy", "gbit": gbit, "bytes": GB, "cpu_client": cpu_s_per_gb,
+             "cpu_server": cpu_s_per_gb} for kind in ("copy_to_server", "copy_from_server")]
+
+
 def nfs(path, write_mbs, read_mbs):
     return {"kind": "nfs", "path": path, "write_mbs": write_mbs, "read_mbs": read_mbs}
 
@@ -45,9 +51,9 @@ def target(markdown, name):
 
 
 class BulkAndCpuTargets(unittest.TestCase):
-    # Socket floor 0.5 s/GB (iperf3 on the direct path) + AES-GCM 0.5 s/GB (2 GB/s): a tunnel end's floor is 1.0.
-    ROWS = (bulk("direct", 17.0, load_cpu_s_per_gb=0.5) + bulk("socat", 2.5, cpu_s_per_gb=0.6)
-            + bulk("relay", 3.0, cpu_s_per_gb=1.1) + bulk("stunnel", 2.0, cpu_s_per_gb=1.3))
+    # Copy floor 0.5 s/GB (the copy-only reference's ends) + AES-GCM 0.5 s/GB (2 GB/s): a tunnel end's floor is 1.0.
+    ROWS = (bulk("direct", 17.0, load_cpu_s_per_gb=0.3) + bulk("socat", 2.5, cpu_s_per_gb=0.6)
+            + bulk("relay", 3.0, cpu_s_per_gb=1.1) + bulk("stunnel", 2.0, cpu_s_per_gb=1.3) + copy_ref(0.5))
 
     def test_throughput_ratios_and_verdicts_come_from_the_medians(self):
         md = report.render(run(self.ROWS), "/nonexistent")
@@ -65,8 +71,8 @@ class BulkAndCpuTargets(unittest.TestCase):
 
     def test_an_end_below_the_floor_estimate_voids_every_bound_drawn_from_it(self):
         # The relay client end at 0.9 s/GB beat the 1.0 estimate: no CPU or NFS target may cite that floor.
-        rows = (bulk("direct", 17.0, load_cpu_s_per_gb=0.5) + bulk("socat", 2.5, cpu_s_per_gb=0.6)
-                + bulk("relay", 3.0, cpu_s_per_gb=0.9) + bulk("stunnel", 2.0, cpu_s_per_gb=1.3)
+        rows = (bulk("direct", 17.0, load_cpu_s_per_gb=0.3) + bulk("socat", 2.5, cpu_s_per_gb=0.6)
+                + bulk("relay", 3.0, cpu_s_per_gb=0.9) + bulk("stunnel", 2.0, cpu_s_per_gb=1.3) + copy_ref(0.5)
                 + [nfs("direct", 1000, 1000), nfs("relay", 440, 440), nfs("stunnel", 400, 400)])
         md = report.render(run(rows), "/nonexistent")
         self.assertIn("In this run the relay client and relay server ends spent less than that estimate", md)
@@ -75,16 +81,32 @@ class BulkAndCpuTargets(unittest.TestCase):
         measured, _ = target(md, "NFS write: relay >= 1.5x stunnel")
         self.assertNotIn("socket copies", measured)
 
+    def test_the_copy_only_reference_is_shown_and_sets_the_floor(self):
+        md = report.render(run(self.ROWS), "/nonexistent")
+        self.assertIn("| copy-only reference (socat, 256 KiB buffers, no TLS) | 14.00 | 14.00 | 0.50 | 0.50 |", md)
+        self.assertIn("its floor is about 0.50 + 0.50 (AES-GCM) = 1.00 CPU s per GB", md)
+
+    def test_without_the_copy_only_reference_no_floor_is_claimed(self):
+        # iperf3's own CPU on the direct path is no floor for a tunnel end (TUNING.md entry 14: a copy-only end
+        # spent less than that estimate), so a run without the reference claims none, however high.
+        rows = (bulk("direct", 17.0, load_cpu_s_per_gb=5.0) + bulk("socat", 2.5, cpu_s_per_gb=0.6)
+                + bulk("relay", 3.0, cpu_s_per_gb=1.1) + bulk("stunnel", 2.0, cpu_s_per_gb=1.3)
+                + [nfs("direct", 1000, 1000), nfs("relay", 660, 660), nfs("stunnel", 600, 600)])
+        md = report.render(run(rows), "/nonexistent")
+        self.assertNotIn("Copy floor", md)
+        self.assertEqual(("0.85x", "**missed**"), target(md, "CPU/GB of the relay client end <= 0.5x stunnel's"))
+        self.assertIn("floor (AES-GCM alone)", target(md, "NFS write: relay >= 1.5x stunnel")[0])
+
     def test_a_met_cpu_target_claims_no_bound(self):
-        rows = self.ROWS[:6] + bulk("stunnel", 2.0, cpu_s_per_gb=2.4)
+        rows = self.ROWS[:6] + bulk("stunnel", 2.0, cpu_s_per_gb=2.4) + copy_ref(0.5)
         md = report.render(run(rows), "/nonexistent")
         self.assertEqual(("0.46x", "**met**"), target(md, "CPU/GB of the relay client end <= 0.5x stunnel's"))
 
 
 class NfsTargets(unittest.TestCase):
-    # A tunnel end's floor per MiB: (0.5 AES + 0.5 sockets) s/GB x 1.048576e-3 GB = 1.05 ms. Direct at 1000 MB/s
+    # A tunnel end's floor per MiB: (0.5 AES + 0.5 copying) s/GB x 1.048576e-3 GB = 1.05 ms. Direct at 1000 MB/s
     # takes 1.05 ms per MiB.
-    BASE = bulk("direct", 17.0, load_cpu_s_per_gb=0.5) + [nfs("direct", 1000, 1000)]
+    BASE = bulk("direct", 17.0, load_cpu_s_per_gb=0.3) + copy_ref(0.5) + [nfs("direct", 1000, 1000)]
 
     def test_a_budget_below_a_tunnel_ends_floor_is_called_out_of_reach(self):
         # stunnel 400 MB/s: 2.62 ms per MiB; 1.5x leaves 2.62 / 1.5 - 1.05 = 0.70 ms, below the 1.05 floor.
@@ -106,7 +128,7 @@ class NfsTargets(unittest.TestCase):
         self.assertEqual("**met**", target(md, "NFS write: relay >= 1.5x stunnel")[1])
 
     def test_without_bulk_rows_the_floor_is_aes_alone(self):
-        # No direct iperf3 figures: the floor per MiB is AES-GCM's only, 0.5 s/GB -> 0.52 ms.
+        # No copy-only reference: the floor per MiB is AES-GCM's only, 0.5 s/GB -> 0.52 ms.
         rows = [nfs("direct", 1000, 1000), nfs("relay", 330, 330), nfs("stunnel", 300, 300)]
         md = report.render(run(rows), "/nonexistent")
         measured, _ = target(md, "NFS write: relay >= 1.5x stunnel")
