@@ -130,12 +130,12 @@ public enum Transport {
      * fills the buffer makes the next one larger, reads well short of it make it smaller), so RPC
      * traffic keeps small buffers; a bulk stream reads up to 256 KiB per system call instead of Netty's
      * default cap of 64 KiB: a quarter of the reads, and more TLS records handed to the engine per read
-     * (benchmarks/TUNING.md entry 9). Buffers come from the pooled allocator and are released once
-     * written to the partner.
+     * (benchmarks/TUNING.md entry 9). Buffers come from the pooled allocator, a cache line larger than
+     * the read ({@link ReadBuffers}), and are released once written to the partner.
      */
     static final int MAX_READ_BYTES = 256 * 1024;
-    private static final RecvByteBufAllocator READ_SIZING = new AdaptiveRecvByteBufAllocator(
-            AdaptiveRecvByteBufAllocator.DEFAULT_MINIMUM, AdaptiveRecvByteBufAllocator.DEFAULT_INITIAL, MAX_READ_BYTES);
+    static final RecvByteBufAllocator READ_BUFFERS = new ReadBuffers(new AdaptiveRecvByteBufAllocator(
+            AdaptiveRecvByteBufAllocator.DEFAULT_MINIMUM, AdaptiveRecvByteBufAllocator.DEFAULT_INITIAL, MAX_READ_BYTES));
 
     abstract IoHandlerFactory ioHandlerFactory();
 
@@ -151,7 +151,7 @@ public enum Transport {
 
     /** Called once per relayed channel on its event loop, after registration. */
     public void prepare(Channel channel) {
-        channel.config().setRecvByteBufAllocator(READ_SIZING);
+        channel.config().setRecvByteBufAllocator(READ_BUFFERS);
     }
 
     /** Options only this transport can set on the connection to the target. */
