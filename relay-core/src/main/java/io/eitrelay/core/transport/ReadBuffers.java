@@ -31,7 +31,7 @@ final class ReadBuffers implements RecvByteBufAllocator {
     }
 
     @Override
-    public Handle newHandle() {
+    public ExtendedHandle newHandle() {
         // Netty's channels take the extended handle (AbstractEpollChannel and NIO both cast to it).
         return new AlignedHandle((ExtendedHandle) sizing.newHandle());
     }
