@@ -1,6 +1,7 @@
 package io.eitrelay.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.eitrelay.testing.ExternalProcess;
@@ -106,6 +107,28 @@ class LauncherIT {
             for (Socket client : clients) {
                 client.close();
             }
+        }
+    }
+
+    @Test
+    void leakDetectionStaysOnSampledRarelyAndTheUsersOptionsWin() throws Exception {
+        // The launcher's JVM properties as the JVM took them (-XshowSettings prints them, then --version runs).
+        String defaults = properties("defaults", "");
+        assertTrue(defaults.contains("io.netty.leakDetection.samplingInterval = 4096"), defaults);
+        assertFalse(defaults.contains("io.netty.leakDetection.level"), "leak detection not turned off: " + defaults);
+        assertTrue(defaults.contains("io.netty.allocator.lowMemory = false"), defaults);
+        // EIT_RELAY_JAVA_OPTS wins, e.g. to record every allocation while chasing a leak.
+        String everyAllocation = properties("every-allocation", "-Dio.netty.leakDetection.samplingInterval=1");
+        assertTrue(everyAllocation.contains("io.netty.leakDetection.samplingInterval = 1\n"), everyAllocation);
+    }
+
+    private String properties(String name, String javaOpts) throws Exception {
+        try (ExternalProcess relay = ExternalProcess.start(List.of(LAUNCHER.toString(), "--version"), dir.resolve(name + ".out"),
+                Map.of("EIT_RELAY_JAVA_OPTS", "-XshowSettings:properties " + javaOpts))) {
+            assertTrue(relay.process().waitFor(60, TimeUnit.SECONDS), relay.output());
+            assertEquals(0, relay.process().exitValue(), relay.output());
+            assertTrue(relay.output().contains("eit-relay "), relay.output());
+            return relay.output();
         }
     }
 
