@@ -116,6 +116,14 @@ class NfsTargets(unittest.TestCase):
         self.assertTrue(measured.startswith("1.10x; 1.5x allows a tunnel 0.70 ms per MiB"), measured)
         self.assertIn("out of reach: one tunnel end's floor (AES-GCM and socket copies) is 1.05 ms per MiB", measured)
 
+    def test_a_direct_path_below_one_and_a_half_stunnel_puts_the_target_out_of_any_tunnels_reach(self):
+        # Direct 1000 MB/s against stunnel 700: 1.43x. 1.5x stunnel (1050 MB/s) is faster than no tunnel at all.
+        md = report.render(run(self.BASE + [nfs("relay", 800, 800), nfs("stunnel", 700, 700)]), "/nonexistent")
+        measured, verdict = target(md, "NFS write: relay >= 1.5x stunnel")
+        self.assertEqual("**missed**", verdict)
+        self.assertIn("out of reach: the direct path itself is only 1.43x stunnel", measured)
+        self.assertNotIn("floor", measured)
+
     def test_a_reachable_miss_is_only_a_miss(self):
         # stunnel 300 MB/s: 3.50 ms per MiB; 1.5x leaves 1.28 ms, above the floor: a tunnel could do it.
         md = report.render(run(self.BASE + [nfs("relay", 350, 350), nfs("stunnel", 300, 300)]), "/nonexistent")
