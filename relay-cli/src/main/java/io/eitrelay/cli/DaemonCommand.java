@@ -3,6 +3,7 @@ package io.eitrelay.cli;
 import io.eitrelay.cli.daemon.ControlServer;
 import io.eitrelay.cli.daemon.HealthChecks;
 import io.eitrelay.cli.daemon.RelayDaemon;
+import io.eitrelay.cli.daemon.SystemdNotify;
 import io.eitrelay.core.Relay;
 import io.eitrelay.core.RelayStartException;
 import io.eitrelay.core.config.RelayConfig;
@@ -142,6 +143,11 @@ final class DaemonCommand implements Callable<Integer> {
         LoggerFactory.getLogger(DaemonCommand.class).info("eit-relay daemon: control socket {}, state {}",
                 control.toAbsolutePath(), state.toAbsolutePath());
         lifecycle.started(relay);
+        // Type=notify (packaging/eit-relay.service): the unit counts as started only now, with every saved
+        // endpoint bound again and the control socket answering, so boot-time mounts ordered after it work.
+        SystemdNotify.send(System.getenv(SystemdNotify.ENVIRONMENT),
+                "READY=1\nSTATUS=" + relay.endpoints().size() + " endpoints, control socket " + control.toAbsolutePath())
+                .ifPresent(why -> LoggerFactory.getLogger(DaemonCommand.class).warn("readiness not sent to systemd: {}", why));
         lifecycle.awaitStop();
         return ExitCodes.OK;
     }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.eitrelay.cli.daemon.NotifyReceiver;
+import io.eitrelay.cli.daemon.SystemdNotify;
 import io.eitrelay.core.Relay;
 import io.eitrelay.core.config.RuntimeOptions.ProviderChoice;
 import io.eitrelay.core.config.RuntimeOptions.TransportChoice;
@@ -24,6 +26,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -154,6 +157,29 @@ class DaemonIT {
         String status = run("status", "--control", control.toString()).out();
         assertTrue(status.contains("[fs-0] 127.0.0.1:" + ports.get(0)) && status.contains("[fs-2] 127.0.0.1:" + ports.get(2))
                 && !status.contains("fs-1"), status);
+    }
+
+    @Test
+    void underSystemdItReportsReadyOnlyWithItsSavedEndpointsBoundAndItsControlSocketAnswering() throws Exception {
+        int port = ExternalProcess.freePort();
+        assertEquals(0, ctl("add", "--name", "fs-0", "--listen", "127.0.0.1:" + port, "--target",
+                "127.0.0.1:" + serverPort, "--cafile", "ca.pem", "--check-host", TestPki.SERVER_NAME).code());
+        daemon.process().destroyForcibly();
+        assertTrue(daemon.process().waitFor(10, TimeUnit.SECONDS));
+
+        // As systemd starts a Type=notify unit (packaging/eit-relay.service): $NOTIFY_SOCKET names its socket.
+        Path notify = dir.resolve("systemd-notify");
+        try (NotifyReceiver systemd = NotifyReceiver.bind(notify.toString())) {
+            daemon = track(ExternalProcess.start(List.of(LauncherIT.LAUNCHER.toString(), "daemon", "--control",
+                    control.toString(), "--state", state.toString()), dir.resolve("daemon-notify.out"),
+                    Map.of(SystemdNotify.ENVIRONMENT, notify.toString())));
+            String message = systemd.await(Duration.ofSeconds(30));
+            assertEquals("READY=1\nSTATUS=1 endpoints, control socket " + control, message, daemon.output());
+            // The moment systemd starts the mounts ordered after the unit, both are there.
+            new Socket(InetAddress.getLoopbackAddress(), port).close();
+            assertEquals(0, ctl("status").code());
+            assertEquals(null, systemd.await(Duration.ofMillis(200)), "one readiness message");
+        }
     }
 
     private static void assertRefused(CommandRun result, String reason) {
