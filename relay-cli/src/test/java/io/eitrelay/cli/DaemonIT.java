@@ -16,10 +16,13 @@ import io.eitrelay.testing.EchoServer;
 import io.eitrelay.testing.ExternalProcess;
 import io.eitrelay.testing.TestPki;
 import io.eitrelay.testing.Transfer;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -157,6 +160,37 @@ class DaemonIT {
         String status = run("status", "--control", control.toString()).out();
         assertTrue(status.contains("[fs-0] 127.0.0.1:" + ports.get(0)) && status.contains("[fs-2] 127.0.0.1:" + ports.get(2))
                 && !status.contains("fs-1"), status);
+    }
+
+    @Test
+    void removingABusyEndpointIsAnsweredAtOnceAndItsConnectionEndsAfterTheGrace() throws Exception {
+        int port = ExternalProcess.freePort();
+        assertEquals(0, ctl("add", "--name", "fs-0", "--listen", "127.0.0.1:" + port, "--target",
+                "127.0.0.1:" + serverPort, "--cafile", "ca.pem", "--check-host", TestPki.SERVER_NAME).code());
+        byte[] call = Transfer.rpcRecords(200, 3);
+        try (Socket open = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            open.setSoTimeout(10_000);
+            open.getOutputStream().write(call);
+            assertArrayEquals(call, open.getInputStream().readNBytes(call.length));
+
+            CommandRun removed = ctl("remove", "fs-0");
+            assertEquals(0, removed.code(), removed.toString());
+            // The daemon answered (and so serves its next request) while the connection has its grace, not after.
+            open.setSoTimeout(200);
+            assertThrows(SocketTimeoutException.class, () -> open.getInputStream().read(), "open during the grace");
+            assertThrows(ConnectException.class, () -> new Socket(InetAddress.getLoopbackAddress(), port).close());
+            open.setSoTimeout(10_000);
+            assertTrue(readsEnd(open.getInputStream()), "closed once the grace is over");
+        }
+        assertEquals("no endpoints\n", run("status", "--control", control.toString()).out());
+    }
+
+    private static boolean readsEnd(InputStream in) {
+        try {
+            return in.read() == -1;
+        } catch (IOException reset) {
+            return true;
+        }
     }
 
     @Test

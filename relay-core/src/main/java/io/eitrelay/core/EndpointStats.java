@@ -20,6 +20,12 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class EndpointStats {
     private final MeterRegistry registry;
+    /**
+     * Where meters made on first use go (procedure timers, handshake failures): the registry until
+     * {@link #unregister}, then nowhere, so the connections a removed endpoint lets finish leave no meter
+     * behind under its name (guarded by this object's lock).
+     */
+    private MeterRegistry lateMeters;
     private final String endpoint;
     private final Tags tags;
     private final Counter bytesToTargetMeter;
@@ -53,6 +59,7 @@ public final class EndpointStats {
 
     public EndpointStats(MeterRegistry registry, String endpoint) {
         this.registry = registry;
+        this.lateMeters = registry;
         this.endpoint = endpoint;
         this.tags = Tags.of(MeterNames.TAG_ENDPOINT, endpoint);
         this.bytesToTargetMeter = Counter.builder(MeterNames.BYTES).baseUnit("bytes").tags(tags)
@@ -74,7 +81,8 @@ public final class EndpointStats {
     }
 
     /** Takes this endpoint's meters out of the registry (the endpoint was removed from a running relay). */
-    public void unregister() {
+    public synchronized void unregister() {
+        lateMeters = NoMetrics.registry();
         for (io.micrometer.core.instrument.Meter meter : List.copyOf(registry.getMeters())) {
             if (endpoint.equals(meter.getId().getTag(MeterNames.TAG_ENDPOINT))) {
                 registry.remove(meter);
@@ -155,8 +163,8 @@ public final class EndpointStats {
     }
 
     /** A TLS handshake failed; {@code reason} is a small fixed category (see TlsFailures#category). */
-    public void handshakeFailed(String reason) {
-        registry.counter(MeterNames.HANDSHAKES, tags.and(MeterNames.TAG_OUTCOME, "failure", MeterNames.TAG_REASON, reason))
+    public synchronized void handshakeFailed(String reason) {
+        lateMeters.counter(MeterNames.HANDSHAKES, tags.and(MeterNames.TAG_OUTCOME, "failure", MeterNames.TAG_REASON, reason))
                 .increment();
     }
 
@@ -167,14 +175,15 @@ public final class EndpointStats {
     public Timer rpcTimer(String program, String version, String procedure) {
         String key = program + '/' + version + '/' + procedure;
         Timer timer = rpcTimers.get(key);
-        if (timer == null) {
-            timer = rpcTimers.computeIfAbsent(key, k -> Timer.builder(MeterNames.RPC_CALLS).tags(tags)
-                    .tag(MeterNames.TAG_PROGRAM, program).tag(MeterNames.TAG_VERSION, version)
-                    .tag(MeterNames.TAG_PROCEDURE, procedure).publishPercentileHistogram()
-                    .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(60))
-                    .register(registry));
-        }
-        return timer;
+        return timer != null ? timer : newRpcTimer(key, program, version, procedure);
+    }
+
+    private synchronized Timer newRpcTimer(String key, String program, String version, String procedure) {
+        return rpcTimers.computeIfAbsent(key, k -> Timer.builder(MeterNames.RPC_CALLS).tags(tags)
+                .tag(MeterNames.TAG_PROGRAM, program).tag(MeterNames.TAG_VERSION, version)
+                .tag(MeterNames.TAG_PROCEDURE, procedure).publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(60))
+                .register(lateMeters));
     }
 
     public void recordsToTarget(int records) {

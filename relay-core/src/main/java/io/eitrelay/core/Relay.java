@@ -171,8 +171,10 @@ public final class Relay implements AutoCloseable {
     }
 
     /**
-     * Removes the endpoint {@code name}: stops accepting at once, lets its open connections finish for
-     * at most {@code grace}, then closes what is left and drops its meters. False if there is none.
+     * Removes the endpoint {@code name}: before this returns it stops accepting (its port is free again)
+     * and its meters go (its name may come back with new ones). Its open connections may finish for at
+     * most {@code grace}, then what is left is closed; that wait runs on a thread of its own, so a caller
+     * serving other requests (the daemon) is not held up by one removal. False if there is none.
      */
     public boolean remove(String name, Duration grace) {
         EndpointListener listener = removeListener(name);
@@ -180,12 +182,17 @@ public final class Relay implements AutoCloseable {
             return false;
         }
         fileWatch.reloaded(config);
+        Thread closing = new Thread(() -> closeRemoved(listener, grace), "eit-relay-remove-" + name);
+        closing.setDaemon(true);
+        closing.start();
+        return true;
+    }
+
+    private void closeRemoved(EndpointListener listener, Duration grace) {
         awaitClosed(List.of(listener), grace);
         listener.closeConnections();
-        listener.stats().unregister();
         releaseLoopIfUnused(listener.config().target());
-        log.info("[{}] removed", name);
-        return true;
+        log.info("[{}] removed", listener.name());
     }
 
     /** Under the relay's lock, as {@link #addListener}: an add for the same target waits, then starts a new loop. */
@@ -201,6 +208,9 @@ public final class Relay implements AutoCloseable {
             return null;
         }
         listener.stopAccepting().awaitUninterruptibly();
+        // Now, under the lock an add takes: meters are found by the endpoint's name, and an endpoint of the
+        // same name added during the grace must keep its own.
+        listener.stats().unregister();
         listeners.remove(listener);
         config = new RelayConfig(config.endpoints().stream().filter(e -> !e.name().equals(name)).toList(), config.runtime());
         return listener;

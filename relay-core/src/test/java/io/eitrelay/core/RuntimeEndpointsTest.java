@@ -26,6 +26,7 @@ import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -99,12 +100,42 @@ class RuntimeEndpointsTest {
             open.getOutputStream().write(new byte[] {1});
             assertEquals(1, open.getInputStream().read());
             long start = System.nanoTime();
-            assertTrue(relay.remove("busy", Duration.ofMillis(300)));
-            assertTrue(System.nanoTime() - start >= 300_000_000L, "the grace was given");
-            InputStream in = open.getInputStream();
-            assertTrue(readsEnd(in), "then the connection was closed");
+            assertTrue(relay.remove("busy", Duration.ofSeconds(2)));
+            // It returns with the port closed, not after the grace: whoever removes does not wait for it.
+            assertThrows(ConnectException.class, () -> new Socket(InetAddress.getLoopbackAddress(),
+                    endpoint.boundAddress().getPort()).close());
+            open.setSoTimeout(200);
+            assertThrows(SocketTimeoutException.class, () -> open.getInputStream().read(), "still open in the grace");
+            open.setSoTimeout(10_000);
+            open.getOutputStream().write(new byte[] {2});
+            assertEquals(2, open.getInputStream().read(), "and still relaying");
+            assertTrue(readsEnd(open.getInputStream()), "then the connection was closed");
+            assertTrue(System.nanoTime() - start >= 2_000_000_000L, "after the grace");
         }
         assertTrue(Eventually.within(5_000, () -> endpoint.openChannels() == 0));
+    }
+
+    @Test
+    void anEndpointAddedAgainUnderItsNameDuringTheGraceKeepsItsOwnMeters() throws Exception {
+        EndpointListener old = relay.add(client("fs"));
+        byte[] data = {7, 8, 9};
+        EndpointListener again;
+        try (Socket open = new Socket(InetAddress.getLoopbackAddress(), old.boundAddress().getPort())) {
+            open.setSoTimeout(10_000);
+            open.getOutputStream().write(new byte[] {1});
+            assertEquals(1, open.getInputStream().read());
+            assertTrue(relay.remove("fs", Duration.ofSeconds(1)));
+            // As the daemon does when a mount comes back at once: same name, while the old connection finishes.
+            again = relay.add(client("fs"));
+            assertArrayEquals(data, Transfer.roundTrip(again.boundAddress().getPort(), data, List.of(3), 10));
+            assertTrue(readsEnd(open.getInputStream()), "the old connection ends after its grace");
+        }
+        assertTrue(Eventually.within(5_000, () -> Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> t.getName().equals("eit-relay-remove-fs") && t.isAlive())), "the removal is over");
+        assertEquals(1.0, registry.find(MeterNames.CONNECTIONS).tag(MeterNames.TAG_ENDPOINT, "fs").counter().count(),
+                "the new endpoint's meters, counting only its own connection");
+        assertArrayEquals(data, Transfer.roundTrip(again.boundAddress().getPort(), data, List.of(3), 10));
+        assertEquals(2.0, registry.find(MeterNames.CONNECTIONS).tag(MeterNames.TAG_ENDPOINT, "fs").counter().count());
     }
 
     @Test
