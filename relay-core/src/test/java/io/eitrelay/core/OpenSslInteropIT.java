@@ -108,6 +108,23 @@ class OpenSslInteropIT {
     }
 
     @ParameterizedTest(name = "{0} via {1}")
+    @CsvSource({"-tls1_2, OPENSSL", "-tls1_3, OPENSSL", "-tls1_2, JDK", "-tls1_3, JDK"})
+    void theServersLastReplyBeforeItClosesReachesTheClient(String flag, ProviderChoice provider) throws Exception {
+        int port = ExternalProcess.freePort();
+        // s_server -www answers a GET with a page, then closes: close_notify right behind the last data.
+        sServer(port, List.of(flag, "-www"));
+        Relay relay = relay(Configs.client(port, pki.caFile()), provider);
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), relay.endpoints().get(0).boundAddress().getPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            String page = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertTrue(page.startsWith("HTTP/1.0 200 ok") && page.trim().endsWith("</HTML>"), page);
+        }
+        assertTrue(Eventually.within(5_000, () -> relay.endpoints().get(0).stats().active() == 0));
+        assertEquals(0, relay.endpoints().get(0).stats().failed(), "an orderly close, not a failure: " + logs.lines());
+    }
+
+    @ParameterizedTest(name = "{0} via {1}")
     @CsvSource({"-tls1_2, TLS_1_2, OPENSSL", "-tls1_3, TLS_1_3, OPENSSL", "-tls1_2, TLS_1_2, JDK", "-tls1_3, TLS_1_3, JDK"})
     void opensslClientToRelayServer(String flag, TlsVersion version, ProviderChoice provider) throws Exception {
         EchoServer echo = track(new EchoServer());

@@ -6,6 +6,7 @@ import java.util.function.BiFunction;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLEngineResult.HandshakeStatus;
+import javax.net.ssl.SSLEngineResult.Status;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSession;
@@ -15,8 +16,10 @@ import javax.net.ssl.SSLSession;
  * HelloRequest (RFC 5246 §7.4.1.1) with a new handshake and has no setting against it (its
  * jdk.tls.rejectClientInitiatedRenegotiation covers servers only); BoringSSL is told
  * SSL_RENEGOTIATE_NEVER instead ({@link ClientEngines}). Once the first handshake has finished, an
- * unwrap that leaves the engine handshaking again under TLS 1.2 fails the connection. TLS 1.3 has no
- * renegotiation; its post-handshake messages (tickets, key updates) are left to the engine.
+ * unwrap that leaves the engine handshaking again under TLS 1.2 fails the connection; not the server's
+ * close_notify, after which the engine wants to wrap its own (RFC 5246 §7.2.1): what came before it is the
+ * server's last reply and must reach the client. TLS 1.3 has no renegotiation; its post-handshake
+ * messages (tickets, key updates) are left to the engine.
  */
 final class NoRenegotiationEngine extends SSLEngine {
     private static final String TLS_1_3 = "TLSv1.3";
@@ -43,7 +46,7 @@ final class NoRenegotiationEngine extends SSLEngine {
         HandshakeStatus status = result.getHandshakeStatus();
         if (status == HandshakeStatus.FINISHED) {
             established = true;
-        } else if (established && status != HandshakeStatus.NOT_HANDSHAKING
+        } else if (established && status != HandshakeStatus.NOT_HANDSHAKING && result.getStatus() != Status.CLOSED
                 && !TLS_1_3.equals(engine.getSession().getProtocol())) {
             engine.closeOutbound();
             throw new RenegotiationRefusedException();
