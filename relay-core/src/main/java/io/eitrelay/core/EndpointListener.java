@@ -15,6 +15,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.Future;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.util.concurrent.TimeUnit;
 
@@ -97,6 +98,19 @@ public final class EndpointListener {
 
     public EndpointStats stats() {
         return stats;
+    }
+
+    /**
+     * Connections from {@code source} are the relay's own health probe until {@link #probeEnded}: relayed,
+     * but neither counted in this endpoint's meters nor logged above DEBUG (EndpointRuntime#probeStarting).
+     */
+    public void probeStarting(SocketAddress source) {
+        runtime.probeStarting(source);
+    }
+
+    /** @return why the relay ended the probe's connection (what its log line would have said), if it did */
+    public java.util.Optional<String> probeEnded(SocketAddress source) {
+        return runtime.probeEnded(source);
     }
 
     /** Frontend and backend channels still open. */

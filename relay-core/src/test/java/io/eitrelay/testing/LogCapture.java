@@ -14,9 +14,14 @@ import java.util.logging.Logger;
 public final class LogCapture extends Handler implements AutoCloseable {
     private static final Logger ROOT = Logger.getLogger("io.eitrelay");
     private final List<String> lines = new CopyOnWriteArrayList<>();
+    private final Level previousLevel = ROOT.getLevel();
 
+    /** Captures INFO and above whatever level an earlier test in this JVM left (CLI runs set the root's). */
     public LogCapture() {
         setLevel(Level.ALL);
+        if (!ROOT.isLoggable(Level.INFO)) {
+            ROOT.setLevel(Level.INFO);
+        }
         ROOT.addHandler(this);
     }
 
@@ -52,5 +57,6 @@ public final class LogCapture extends Handler implements AutoCloseable {
     @Override
     public void close() {
         ROOT.removeHandler(this);
+        ROOT.setLevel(previousLevel);
     }
 }

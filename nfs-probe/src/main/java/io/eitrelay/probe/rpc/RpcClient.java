@@ -33,12 +33,29 @@ public final class RpcClient implements AutoCloseable {
     private int xid = ThreadLocalRandom.current().nextInt();
 
     public RpcClient(InetSocketAddress target, int timeoutMillis) throws IOException {
-        socket = new Socket();
+        this(new Socket(), target, timeoutMillis);
+    }
+
+    /**
+     * Over {@code unconnected}, a socket the caller may have bound first (to know the address the call
+     * comes from); the client owns it from now on and closes it, also when connecting fails.
+     */
+    public RpcClient(Socket unconnected, InetSocketAddress target, int timeoutMillis) throws IOException {
+        socket = unconnected;
+        try {
+            connect(target, timeoutMillis);
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+        in = new DataInputStream(socket.getInputStream());
+        out = new DataOutputStream(socket.getOutputStream());
+    }
+
+    private void connect(InetSocketAddress target, int timeoutMillis) throws IOException {
         socket.setTcpNoDelay(true);
         socket.connect(target, timeoutMillis);
         socket.setSoTimeout(timeoutMillis);
-        in = new DataInputStream(socket.getInputStream());
-        out = new DataOutputStream(socket.getOutputStream());
     }
 
     /** Calls {@code program.version.procedure} and returns a reader positioned at the results. */

@@ -8,7 +8,7 @@ package io.eitrelay.core.metrics;
 public final class MeterNames {
     /** Counter, bytes relayed. Tags: endpoint, direction = to_target | from_target. */
     public static final String BYTES = "eitrelay.bytes";
-    /** Counter, connections accepted. Tags: endpoint. */
+    /** Counter, connections accepted (not the daemon's health probes, which no meter counts). Tags: endpoint. */
     public static final String CONNECTIONS = "eitrelay.connections";
     /** Gauge, connections open now. Tags: endpoint. */
     public static final String CONNECTIONS_ACTIVE = "eitrelay.connections.active";

@@ -8,6 +8,11 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.EventExecutor;
+import java.net.SocketAddress;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** What every connection of one endpoint shares: its config, TLS context, dialer and live channels. */
 public final class EndpointRuntime {
@@ -18,6 +23,10 @@ public final class EndpointRuntime {
     private final Transport transport;
     private final io.eitrelay.core.tls.ExpiryWarnings expiry;
     private volatile java.security.cert.X509Certificate ownCertificate;
+    /** Local addresses the relay's own health probes connect from (see {@link #probeStarting}). */
+    private final Set<SocketAddress> probeSources = ConcurrentHashMap.newKeySet();
+    /** Why the relay ended a probe's connection, by its source, until {@link #probeEnded} takes it. */
+    private final Map<SocketAddress, String> probeFailures = new ConcurrentHashMap<>();
 
     /** {@code sslContext} may be null until {@link #update} sets it; the listener accepts nothing before. */
     public EndpointRuntime(EndpointConfig config, SslContext sslContext, Transport transport,
@@ -49,6 +58,33 @@ public final class EndpointRuntime {
 
     public EndpointStats stats() {
         return stats;
+    }
+
+    /**
+     * A connection from {@code source} (bound, not yet connected) is the relay's own health probe: relayed
+     * as any other, but kept out of the endpoint's counters and meters and logged at DEBUG, so a probe a
+     * minute neither floods the log nor counts as traffic; its outcome is the health check's to report.
+     * Its peer's certificate still updates the expiry gauge. Ends with {@link #probeEnded}.
+     */
+    public void probeStarting(SocketAddress source) {
+        probeSources.add(source);
+    }
+
+    /** @return why the relay ended the probe's connection (as its log line would say), if it did */
+    public Optional<String> probeEnded(SocketAddress source) {
+        probeSources.remove(source);
+        return Optional.ofNullable(probeFailures.remove(source));
+    }
+
+    void probeFailed(SocketAddress source, String reason) {
+        if (probeSources.contains(source)) {
+            probeFailures.put(source, reason);
+        }
+    }
+
+    /** The counters a connection from {@code peer} goes to: the endpoint's, or a probe's own, unpublished. */
+    EndpointStats statsFor(SocketAddress peer) {
+        return peer != null && probeSources.contains(peer) ? new EndpointStats() : stats;
     }
 
     /** A certificate this endpoint presents or was presented: gauge updated, warning logged when near expiry. */

@@ -1,5 +1,6 @@
 package io.eitrelay.core.relay;
 
+import io.eitrelay.core.EndpointStats;
 import io.eitrelay.core.config.Mode;
 import io.eitrelay.core.tls.TlsFailures;
 import io.netty.channel.ChannelHandlerContext;
@@ -16,16 +17,18 @@ import io.netty.handler.timeout.IdleStateEvent;
 final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private final EndpointRuntime endpoint;
     private final Generation generation;
+    private final EndpointStats stats;
     private RelayConnection connection;
 
-    FrontendHandler(EndpointRuntime endpoint, Generation generation) {
+    FrontendHandler(EndpointRuntime endpoint, Generation generation, EndpointStats stats) {
         this.endpoint = endpoint;
         this.generation = generation;
+        this.stats = stats;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        connection = new RelayConnection(endpoint, generation, ctx.channel());
+        connection = new RelayConnection(endpoint, generation, ctx.channel(), stats);
         if (generation.config().mode() == Mode.CLIENT) {
             connection.dial();
         } else {

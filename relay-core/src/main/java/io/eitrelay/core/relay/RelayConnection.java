@@ -1,5 +1,6 @@
 package io.eitrelay.core.relay;
 
+import io.eitrelay.core.EndpointStats;
 import io.eitrelay.core.config.EndpointConfig;
 import io.eitrelay.core.config.Mode;
 import io.eitrelay.core.config.SocketOptions;
@@ -18,6 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * One relayed connection: the accepted (frontend) channel and the channel to the target (backend).
@@ -32,6 +34,9 @@ final class RelayConnection {
     private static final AtomicLong IDS = new AtomicLong();
 
     private final EndpointRuntime endpoint;
+    /** The endpoint's counters, or for the relay's own health probe its own ({@link EndpointRuntime#probeStarting}). */
+    private final EndpointStats stats;
+    private final boolean probe;
     private final Generation generation;
     private final Channel frontend;
     private final long id = IDS.incrementAndGet();
@@ -50,12 +55,14 @@ final class RelayConnection {
     private final List<Object> heldFromFrontend = new ArrayList<>();
     private final List<Object> heldFromBackend = new ArrayList<>();
 
-    RelayConnection(EndpointRuntime endpoint, Generation generation, Channel frontend) {
+    RelayConnection(EndpointRuntime endpoint, Generation generation, Channel frontend, EndpointStats stats) {
         this.endpoint = endpoint;
+        this.stats = stats;
+        this.probe = stats != endpoint.stats();
         this.generation = generation;
         this.frontend = frontend;
         this.tlsStartNanos = startNanos;
-        endpoint.stats().connectionOpened();
+        stats.connectionOpened();
         frontend.closeFuture().addListener(f -> maybeFinish());
     }
 
@@ -65,6 +72,10 @@ final class RelayConnection {
 
     Generation generation() {
         return generation;
+    }
+
+    EndpointStats stats() {
+        return stats;
     }
 
     /** The frontend is ready (accepted; TLS handshake done in server mode): open the target side. */
@@ -108,14 +119,14 @@ final class RelayConnection {
         String tlsInfo = "";
         if (tls != null) {
             SSLSession session = tls.engine().getSession();
-            endpoint.stats().tlsEstablished(session.getProtocol(), session.getCipherSuite(), System.nanoTime() - tlsStartNanos);
+            stats.tlsEstablished(session.getProtocol(), session.getCipherSuite(), System.nanoTime() - tlsStartNanos);
             java.util.Optional<java.security.cert.X509Certificate> peer = peerCertificate(session);
             peer.ifPresent(certificate -> endpoint.certificateSeen(certificate, false));
             tlsInfo = " " + session.getProtocol() + " " + session.getCipherSuite() + peer.map(x509 -> " peer "
                     + x509.getSubjectX500Principal().getName() + " (expires " + x509.getNotAfter().toInstant() + ")")
                     .orElse("");
         }
-        log.info("[{}] #{} {} -> {} ({}) established{}", config().name(), id,
+        log.atLevel(probe ? Level.DEBUG : Level.INFO).log("[{}] #{} {} -> {} ({}) established{}", config().name(), id,
                 frontend.remoteAddress(), config().target(), backend.remoteAddress(), tlsInfo);
     }
 
@@ -139,7 +150,7 @@ final class RelayConnection {
 
     /** A TLS handshake on either side failed: counted by category; the caller fails the connection. */
     void handshakeFailed(Throwable cause) {
-        endpoint.stats().handshakeFailed(io.eitrelay.core.tls.TlsFailures.category(cause));
+        stats.handshakeFailed(io.eitrelay.core.tls.TlsFailures.category(cause));
     }
 
     /** A gate handler read {@code msg} before the pair was established. */
@@ -170,18 +181,26 @@ final class RelayConnection {
 
     void countBytes(boolean fromFrontend, int bytes) {
         if (fromFrontend) {
-            endpoint.stats().toTarget(bytes);
+            stats.toTarget(bytes);
         } else {
-            endpoint.stats().fromTarget(bytes);
+            stats.fromTarget(bytes);
         }
     }
 
     /** Closes both channels; the first reason given is the one logged. */
     void fail(String reason) {
-        if (failure == null) {
-            failure = reason == null ? "unknown error" : reason;
-        }
+        recordFailure(reason == null ? "unknown error" : reason);
         closeBoth();
+    }
+
+    /** The first reason is the one logged; a probe's is handed to its health check before anything closes. */
+    private void recordFailure(String reason) {
+        if (failure == null) {
+            failure = reason;
+            if (probe) {
+                endpoint.probeFailed(frontend.remoteAddress(), reason);
+            }
+        }
     }
 
     /**
@@ -191,7 +210,7 @@ final class RelayConnection {
      */
     void targetSilent(Channel backendChannel) {
         if (failure == null) {
-            endpoint.stats().targetSilent();
+            stats.targetSilent();
         }
         SocketOptions socket = config().socket();
         reset(backendChannel, "target stopped answering: no acknowledgement or keepalive reply within "
@@ -205,9 +224,7 @@ final class RelayConnection {
      * kernel NFS client (or the server) learns at once that the stream is gone instead of waiting.
      */
     void reset(Channel side, String reason) {
-        if (failure == null) {
-            failure = reason;
-        }
+        recordFailure(reason);
         Channel other = partnerOf(side);
         if (other != null && other.isOpen()) {
             // Straight to the socket: through the pipeline, SslHandler would first send close_notify,
@@ -315,13 +332,13 @@ final class RelayConnection {
         heldFromBackend.forEach(ReferenceCountUtil::release);
         heldFromFrontend.clear();
         heldFromBackend.clear();
-        endpoint.stats().connectionClosed(failure != null);
+        stats.connectionClosed(failure != null);
         long millis = (System.nanoTime() - startNanos) / 1_000_000;
         if (failure != null) {
-            log.warn("[{}] #{} {} -> {} closed after {} ms: {}", config().name(), id,
+            log.atLevel(probe ? Level.DEBUG : Level.WARN).log("[{}] #{} {} -> {} closed after {} ms: {}", config().name(), id,
                     frontend.remoteAddress(), config().target(), millis, failure);
         } else {
-            log.info("[{}] #{} {} -> {} closed after {} ms", config().name(), id,
+            log.atLevel(probe ? Level.DEBUG : Level.INFO).log("[{}] #{} {} -> {} closed after {} ms", config().name(), id,
                     frontend.remoteAddress(), config().target(), millis);
         }
     }

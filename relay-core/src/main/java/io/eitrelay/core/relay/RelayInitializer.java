@@ -1,5 +1,6 @@
 package io.eitrelay.core.relay;
 
+import io.eitrelay.core.EndpointStats;
 import io.eitrelay.core.config.EndpointConfig;
 import io.eitrelay.core.config.LocalAccess;
 import io.eitrelay.core.config.Mode;
@@ -45,6 +46,7 @@ public final class RelayInitializer extends ChannelInitializer<Channel> {
         endpoint.transport().prepare(ch);
         Generation generation = endpoint.current();
         EndpointConfig config = generation.config();
+        EndpointStats stats = endpoint.statsFor(ch.remoteAddress());
         ChannelPipeline p = ch.pipeline();
         if (config.mode() == Mode.CLIENT && config.socket().localAccess() == LocalAccess.PRIVILEGED) {
             p.addLast(ACCESS, new LocalAccessFilter(endpoint));
@@ -59,9 +61,9 @@ public final class RelayInitializer extends ChannelInitializer<Channel> {
                     : generation.sslContext().newHandler(ch.alloc(), tasks), config));
         } else if (config.framing().enabled()) {
             // Client mode: the accepted side is the plaintext side. Reads are calls, writes replies.
-            p.addLast(FRAMING, framing(config, true));
+            p.addLast(FRAMING, framing(config, true, stats));
         }
-        p.addLast(GATE, new FrontendHandler(endpoint, generation));
+        p.addLast(GATE, new FrontendHandler(endpoint, generation, stats));
     }
 
     /** Backend: the connection to the target, opened on the frontend's event loop. */
@@ -83,7 +85,7 @@ public final class RelayInitializer extends ChannelInitializer<Channel> {
                             HandshakeTasks.forBlockingVerification(config.tls().ocsp().queryAia())), config));
                 } else if (config.framing().enabled()) {
                     // Server mode: the target side is the plaintext side. Reads are replies, writes calls.
-                    p.addLast(FRAMING, framing(config, false));
+                    p.addLast(FRAMING, framing(config, false, connection.stats()));
                 }
                 p.addLast(GATE, new BackendHandler(connection));
             }
@@ -96,8 +98,8 @@ public final class RelayInitializer extends ChannelInitializer<Channel> {
         ch.pipeline().replace(GATE, RELAY, new RelayHandler(connection, partner, fromFrontend, held));
     }
 
-    private RecordMarkHandler framing(EndpointConfig config, boolean readsAreCalls) {
-        return new RecordMarkHandler(config.framing().maxRecordBytes(), readsAreCalls, endpoint.stats());
+    private static RecordMarkHandler framing(EndpointConfig config, boolean readsAreCalls, EndpointStats stats) {
+        return new RecordMarkHandler(config.framing().maxRecordBytes(), readsAreCalls, stats);
     }
 
     private static SslHandler withTimeout(SslHandler handler, EndpointConfig config) {

@@ -53,7 +53,7 @@ class RelayHandlerTest {
         frontend.pipeline().addFirst(counter);
         EndpointStats stats = new EndpointStats();
         EndpointRuntime endpoint = new EndpointRuntime(Configs.client(2049, java.nio.file.Path.of("unused-ca.pem")), null, Transport.NIO, stats, frontend.eventLoop());
-        RelayConnection connection = new RelayConnection(endpoint, endpoint.current(), frontend);
+        RelayConnection connection = new RelayConnection(endpoint, endpoint.current(), frontend, endpoint.stats());
         frontend.pipeline().addLast(new RelayHandler(connection, backend, true, List.of()));
         int readsAtStart = counter.reads;
         assertEquals(1, readsAtStart, "relaying starts with one read");
@@ -85,7 +85,7 @@ class RelayHandlerTest {
         frontend.config().setAutoRead(false);
         EndpointRuntime endpoint = new EndpointRuntime(Configs.client(2049, java.nio.file.Path.of("unused-ca.pem")),
                 null, Transport.NIO, new EndpointStats(), frontend.eventLoop());
-        RelayConnection connection = new RelayConnection(endpoint, endpoint.current(), frontend);
+        RelayConnection connection = new RelayConnection(endpoint, endpoint.current(), frontend, endpoint.stats());
         connection.backendRegistered(backend);
         frontend.pipeline().addLast(new RelayHandler(connection, backend, true, List.of()));
 
