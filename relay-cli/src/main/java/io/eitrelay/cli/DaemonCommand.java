@@ -7,6 +7,7 @@ import io.eitrelay.cli.daemon.SystemdNotify;
 import io.eitrelay.core.Relay;
 import io.eitrelay.core.RelayStartException;
 import io.eitrelay.core.config.RelayConfig;
+import io.eitrelay.core.metrics.NoMetrics;
 import io.eitrelay.core.config.RuntimeOptions;
 import io.eitrelay.core.tls.TlsConfigException;
 import java.io.IOException;
@@ -105,7 +106,7 @@ final class DaemonCommand implements Callable<Integer> {
             MetricsServer.closeQuietly(metrics);
             return ExitCodes.RUNTIME_FAILURE;
         }
-        HealthChecks health = new HealthChecks(PROBE_TIMEOUT);
+        HealthChecks health = new HealthChecks(PROBE_TIMEOUT, metrics == null ? NoMetrics.registry() : metrics.registry());
         RelayDaemon daemon = new RelayDaemon(relay, state.toAbsolutePath(), mountsTable.toAbsolutePath(), unmountGrace, health);
         ControlServer server;
         try {

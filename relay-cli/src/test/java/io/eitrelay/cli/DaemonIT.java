@@ -13,6 +13,7 @@ import io.eitrelay.core.config.RuntimeOptions.ProviderChoice;
 import io.eitrelay.core.config.RuntimeOptions.TransportChoice;
 import io.eitrelay.testing.Configs;
 import io.eitrelay.testing.EchoServer;
+import io.eitrelay.testing.Eventually;
 import io.eitrelay.testing.ExternalProcess;
 import io.eitrelay.testing.TestPki;
 import io.eitrelay.testing.Transfer;
@@ -20,6 +21,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -191,6 +196,43 @@ class DaemonIT {
         } catch (IOException reset) {
             return true;
         }
+    }
+
+    @Test
+    void itsMetricsShowEachEndpointsHealthFromItsProbes() throws Exception {
+        int metrics = ExternalProcess.freePort();
+        Path otherControl = dir.resolve("run/metrics.sock");
+        ExternalProcess withMetrics = track(ExternalProcess.start(List.of(LauncherIT.LAUNCHER.toString(), "daemon",
+                "--control", otherControl.toString(), "--state", dir.resolve("lib/metrics-endpoints").toString(),
+                "--metrics-listen", "127.0.0.1:" + metrics, "--probe-interval", "1s"), dir.resolve("daemon-metrics.out")));
+        assertTrue(withMetrics.awaitOutput("control socket " + otherControl, 20_000), withMetrics.output());
+        int up = ExternalProcess.freePort();
+        int down = ExternalProcess.freePort();
+        for (String[] endpoint : new String[][] {{"fs-up", "127.0.0.1:" + up, "127.0.0.1:" + serverPort},
+                {"fs-down", "127.0.0.1:" + down, "127.0.0.1:" + ExternalProcess.freePort()}}) {
+            CommandRun added = run("ctl", "--control", otherControl.toString(), "add", "--name", endpoint[0], "--listen",
+                    endpoint[1], "--target", endpoint[2], "--cafile", "ca.pem", "--check-host", TestPki.SERVER_NAME);
+            assertEquals(0, added.code(), added.toString());
+        }
+        HttpClient http = HttpClient.newHttpClient();
+        HttpRequest scrape = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metrics + "/metrics")).build();
+        String[] body = {""};
+        assertTrue(Eventually.within(20_000, () -> {
+            try {
+                body[0] = http.send(scrape, HttpResponse.BodyHandlers.ofString()).body();
+            } catch (IOException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            return body[0].contains("eitrelay_health{endpoint=\"fs-up\"} 1.0")
+                    && body[0].contains("eitrelay_health{endpoint=\"fs-down\"} 0.0");
+        }), body[0]);
+        // Seconds of probing, yet no connection counted: the probes are the daemon's own.
+        assertTrue(body[0].contains("eitrelay_connections_total{endpoint=\"fs-up\"} 0.0"), body[0]);
+        assertTrue(withMetrics.awaitOutput("[fs-down] health check failed: no RPC reply through this endpoint (cannot "
+                + "connect to target", 5_000), withMetrics.output());
     }
 
     @Test

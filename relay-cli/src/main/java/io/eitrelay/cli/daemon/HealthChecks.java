@@ -2,9 +2,12 @@ package io.eitrelay.cli.daemon;
 
 import io.eitrelay.core.EndpointListener;
 import io.eitrelay.core.config.Mode;
+import io.eitrelay.core.metrics.MeterNames;
 import io.eitrelay.probe.nfs.NfsProbes;
 import io.eitrelay.probe.rpc.RpcClient;
 import io.eitrelay.probe.rpc.RpcException;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -20,6 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +49,9 @@ public final class HealthChecks implements AutoCloseable {
     }
 
     private final Map<String, Health> last = new ConcurrentHashMap<>();
+    /** The value of each endpoint's {@link MeterNames#HEALTH} gauge (held here: gauges keep no strong reference). */
+    private final Map<String, AtomicInteger> gauges = new ConcurrentHashMap<>();
+    private final MeterRegistry registry;
     private final Duration timeout;
     private final ExecutorService probes = Executors.newFixedThreadPool(PARALLEL_PROBES, r -> {
         Thread thread = new Thread(r, "eit-relay-health");
@@ -60,8 +67,10 @@ public final class HealthChecks implements AutoCloseable {
         }
     }
 
-    public HealthChecks(Duration timeout) {
+    /** Publishes {@link MeterNames#HEALTH} to {@code registry} (the daemon's; a no-op one without --metrics-listen). */
+    public HealthChecks(Duration timeout, MeterRegistry registry) {
         this.timeout = timeout;
+        this.registry = registry;
     }
 
     /** Probes every endpoint that can be, waits for all of them (each bounded by the timeout). */
@@ -75,7 +84,9 @@ public final class HealthChecks implements AutoCloseable {
                 future.cancel(true);
             }
         }
-        last.keySet().retainAll(endpoints.stream().map(EndpointListener::name).toList());
+        List<String> names = endpoints.stream().map(EndpointListener::name).toList();
+        last.keySet().retainAll(names);
+        gauges.keySet().retainAll(names);
     }
 
     /**
@@ -84,6 +95,12 @@ public final class HealthChecks implements AutoCloseable {
      */
     private void record(String name, Health health) {
         Health previous = last.put(name, health);
+        AtomicInteger up = gauges.computeIfAbsent(name, n -> new AtomicInteger());
+        up.set(health.ok() ? 1 : 0);
+        // Every time: a removed endpoint's meters leave the registry with it (EndpointStats#unregister), and
+        // one added again under its name needs the gauge back; registering an existing one returns it.
+        Gauge.builder(MeterNames.HEALTH, up, AtomicInteger::get).tag(MeterNames.TAG_ENDPOINT, name).strongReference(true)
+                .register(registry);
         boolean wasOk = previous == null || previous.ok();
         if (wasOk && !health.ok()) {
             log.warn("[{}] health check failed: no RPC reply through this endpoint ({}); probed again every interval",

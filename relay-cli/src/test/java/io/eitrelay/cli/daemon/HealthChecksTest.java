@@ -41,7 +41,8 @@ class HealthChecksTest {
     RpcReplyServer nfs;
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     final List<AutoCloseable> closeables = new ArrayList<>();
-    final HealthChecks health = new HealthChecks(TIMEOUT);
+    /** As the daemon has it: the relay's meters and the health gauge in one registry. */
+    final HealthChecks health = new HealthChecks(TIMEOUT, registry);
     LogCapture logs;
 
     @BeforeEach
@@ -79,6 +80,7 @@ class HealthChecksTest {
         assertEquals(1, endpoint.stats().accepted());
         assertEquals(1.0, registry.find(MeterNames.CONNECTIONS).tag(MeterNames.TAG_ENDPOINT, "fs").counter().count());
         assertTrue(logs.await("INFO [fs] #", 5_000) != null, logs.lines().toString());
+        assertEquals(1.0, healthGauge());
     }
 
     @Test
@@ -89,6 +91,7 @@ class HealthChecksTest {
             health.probeAll(List.of(endpoint));
             assertFalse(health.last("fs").ok());
         }
+        assertEquals(0.0, healthGauge());
         // One line, with the reason the relay knows, not the reset the probe saw.
         List<String> failed = healthLines();
         assertEquals(1, failed.size(), failed.toString());
@@ -102,6 +105,25 @@ class HealthChecksTest {
         List<String> lines = healthLines();
         assertEquals(2, lines.size(), lines.toString());
         assertTrue(lines.get(1).startsWith("INFO [fs] health check passes again: "), lines.toString());
+        assertEquals(1.0, healthGauge());
+    }
+
+    @Test
+    void theHealthGaugeGoesWithItsEndpointAndComesBackWithOneOfTheSameName() throws Exception {
+        int server = startServer(0).endpoints().get(0).boundAddress().getPort();
+        Relay relay = startClient(server, "fs");
+        health.probeAll(relay.endpoints());
+        assertEquals(1.0, healthGauge());
+        relay.remove("fs", Duration.ZERO);
+        health.probeAll(relay.endpoints());
+        assertTrue(registry.find(MeterNames.HEALTH).gauges().isEmpty(), registry.getMetersAsString());
+        relay.add(Configs.client(server, pki.caFile()).withName("fs").withFraming(RecordFraming.on(RecordFraming.DEFAULT_MAX_RECORD)));
+        health.probeAll(relay.endpoints());
+        assertEquals(1.0, healthGauge());
+    }
+
+    private double healthGauge() {
+        return registry.get(MeterNames.HEALTH).tag(MeterNames.TAG_ENDPOINT, "fs").gauge().value();
     }
 
     private List<String> healthLines() {
@@ -116,11 +138,15 @@ class HealthChecksTest {
     }
 
     private EndpointListener startClient(int serverPort) throws Exception {
-        EndpointConfig client = Configs.client(serverPort, pki.caFile()).withName("fs")
+        return startClient(serverPort, "fs").endpoints().get(0);
+    }
+
+    private Relay startClient(int serverPort, String name) throws Exception {
+        EndpointConfig client = Configs.client(serverPort, pki.caFile()).withName(name)
                 .withFraming(RecordFraming.on(RecordFraming.DEFAULT_MAX_RECORD));
         Relay relay = Relay.start(Configs.relay(client, TransportChoice.AUTO, ProviderChoice.AUTO), registry);
         track(() -> relay.stop(Duration.ZERO));
-        return relay.endpoints().get(0);
+        return relay;
     }
 
     private <T extends AutoCloseable> T track(T closeable) {

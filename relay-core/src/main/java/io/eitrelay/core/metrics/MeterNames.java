@@ -39,6 +39,13 @@ public final class MeterNames {
      */
     public static final String CERTIFICATE_EXPIRY_DAYS = "eitrelay.certificate.expiry.days";
 
+    /**
+     * Gauge, published by {@code eit-relay daemon} only: 1 when its latest health probe through a client
+     * endpoint (an ONC-RPC NULL call: listener, TLS, server) got a reply, 0 when it did not; no sample
+     * before the first probe. Tags: endpoint.
+     */
+    public static final String HEALTH = "eitrelay.health";
+
     /** Tag keys. */
     public static final String TAG_ENDPOINT = "endpoint";
     public static final String TAG_DIRECTION = "direction";
