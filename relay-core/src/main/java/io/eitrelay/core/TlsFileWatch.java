@@ -3,14 +3,8 @@ package io.eitrelay.core;
 import io.eitrelay.core.config.EndpointConfig;
 import io.eitrelay.core.config.KeyPairFiles;
 import io.eitrelay.core.config.RelayConfig;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -30,18 +24,18 @@ import org.slf4j.LoggerFactory;
  * is not caught halfway). A change that does not load (a half-written PEM, a key that does not match
  * the new certificate yet) keeps the running material; it is logged once and retried when the files
  * change again. Files are compared by content, so symlink swaps and in-place rewrites count alike and
- * a mere touch does not. Also re-checks our certificates' expiry hourly, so the 30/7/1-day warnings
+ * a mere touch does not (a file is read again only when a stat says it may have changed:
+ * {@link FileFingerprints}). Also re-checks our certificates' expiry hourly, so the 30/7/1-day warnings
  * come on time in a relay that runs for months without a reload.
  */
 final class TlsFileWatch implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TlsFileWatch.class);
     private static final Duration EXPIRY_RECHECK = Duration.ofHours(1);
-    /** A certificate chain, key or CA bundle larger than this is not one; read no more of it. */
-    private static final long MAX_FILE_BYTES = 16L * 1024 * 1024;
 
     private final Relay relay;
     private final boolean watching;
     private final ScheduledExecutorService timer;
+    private final FileFingerprints fingerprints = new FileFingerprints();
     private Map<Path, String> loaded;
     private Map<Path, String> seen;
     private Map<Path, String> refused;
@@ -122,7 +116,7 @@ final class TlsFileWatch implements AutoCloseable {
     }
 
     /** Each file once, however many endpoints share it (one CA file for every mount is the usual case). */
-    private static Map<Path, String> fingerprints(RelayConfig config) {
+    private Map<Path, String> fingerprints(RelayConfig config) {
         Set<Path> files = new LinkedHashSet<>();
         for (EndpointConfig endpoint : config.endpoints()) {
             endpoint.tls().caFile().ifPresent(files::add);
@@ -131,29 +125,10 @@ final class TlsFileWatch implements AutoCloseable {
                 files.add(pair.privateKey());
             });
         }
+        fingerprints.retain(files);
         Map<Path, String> result = new LinkedHashMap<>();
-        files.forEach(file -> result.put(file, fingerprint(file)));
+        files.forEach(file -> result.put(file, fingerprints.of(file)));
         return result;
-    }
-
-    private static String fingerprint(Path file) {
-        try {
-            if (!Files.isRegularFile(file)) {
-                // A FIFO or device would block the reader; a symlink to a regular file is followed.
-                return Files.exists(file) ? "not a regular file" : "missing";
-            }
-            if (Files.size(file) > MAX_FILE_BYTES) {
-                return "too large: " + Files.size(file);
-            }
-            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-            return HexFormat.of().formatHex(sha256.digest(Files.readAllBytes(file)));
-        } catch (NoSuchFileException e) {
-            return "missing";
-        } catch (IOException e) {
-            return "unreadable: " + e.getMessage();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required of every JDK", e);
-        }
     }
 
     @Override
