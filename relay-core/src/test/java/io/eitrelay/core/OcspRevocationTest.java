@@ -13,6 +13,7 @@ import io.eitrelay.core.config.RelayConfig;
 import io.eitrelay.core.config.RuntimeOptions;
 import io.eitrelay.core.config.RuntimeOptions.ProviderChoice;
 import io.eitrelay.core.config.RuntimeOptions.TransportChoice;
+import io.eitrelay.core.metrics.MeterNames;
 import io.eitrelay.testing.Configs;
 import io.eitrelay.testing.EchoServer;
 import io.eitrelay.testing.Eventually;
@@ -22,6 +23,7 @@ import io.eitrelay.testing.OcspResponder.Answer;
 import io.eitrelay.testing.RelayTestBed;
 import io.eitrelay.testing.TestPki;
 import io.eitrelay.testing.Transfer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -54,6 +56,8 @@ class OcspRevocationTest {
     EchoServer echo;
     LogCapture logs;
     OcspResponder responder;
+    /** The client relays' meters. */
+    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
     @BeforeEach
     void setUp() throws Exception {
@@ -84,7 +88,14 @@ class OcspRevocationTest {
     int clientRelay(int serverPort, OcspPolicy ocsp, ProviderChoice provider) throws Exception {
         EndpointConfig client = Configs.client(serverPort, pki.caFile());
         client = client.withTls(client.tls().withOcsp(ocsp));
-        return bed.track(Relay.start(Configs.relay(client, TransportChoice.AUTO, provider))).endpoints().get(0).boundAddress().getPort();
+        return bed.track(Relay.start(Configs.relay(client, TransportChoice.AUTO, provider), registry)).endpoints().get(0)
+                .boundAddress().getPort();
+    }
+
+    /** Handshake failures of the client relays with {@code reason}: what an alert on revocation would count. */
+    double handshakeFailures(String reason) {
+        return registry.find(MeterNames.HANDSHAKES).tags(MeterNames.TAG_OUTCOME, "failure", MeterNames.TAG_REASON, reason)
+                .counters().stream().mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
     }
 
 
@@ -120,6 +131,8 @@ class OcspRevocationTest {
         assertRefused(port, "certificate revoked: CN=" + TestPki.SERVER_NAME);
         String line = logs.await("certificate revoked", 1_000);
         assertTrue(line.contains("reason keyCompromise") && line.contains(responder.url()), line);
+        assertTrue(Eventually.within(3_000, () -> handshakeFailures("revoked") == 1), registry.getMetersAsString());
+        assertEquals(0, handshakeFailures("verify"), "a revocation is told apart from a bad chain or name");
         assertTrue(Eventually.within(3_000, () -> bed.relays().stream().allMatch(r -> r.endpoints().get(0).openChannels() == 0)));
     }
 
@@ -157,6 +170,8 @@ class OcspRevocationTest {
         int port = clientRelay(serverRelay(serverCert("http://127.0.0.1:" + closedPort + "/"), ProviderChoice.AUTO),
                 OcspPolicy.aia(true), ProviderChoice.AUTO);
         assertRefused(port, "ConnectException");
+        // Counted apart: in a network that blocks the responder, this is the failure to alert on (not "verify").
+        assertTrue(Eventually.within(3_000, () -> handshakeFailures("ocsp_unavailable") == 1), registry.getMetersAsString());
     }
 
     @Test

@@ -22,7 +22,10 @@ public final class MeterNames {
     public static final String TARGET_SILENT = "eitrelay.target.silent";
     /** Counter, connections that ended with a failure (handshake, verification, reset, timeout, framing). Tags: endpoint. */
     public static final String CONNECTION_FAILURES = "eitrelay.connection.failures";
-    /** Counter, TLS handshakes. Tags: endpoint, outcome = success | failure, reason (failure category or "none"). */
+    /**
+     * Counter, TLS handshakes. Tags: endpoint, outcome = success | failure, reason (the failure's category,
+     * such as verify, revoked, ocsp_unavailable, timeout; "none" for a success).
+     */
     public static final String HANDSHAKES = "eitrelay.tls.handshakes";
     /** Timer, TLS handshake duration (successful ones). Tags: endpoint. */
     public static final String HANDSHAKE_TIME = "eitrelay.tls.handshake.time";

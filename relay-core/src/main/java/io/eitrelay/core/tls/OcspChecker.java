@@ -73,7 +73,7 @@ final class OcspChecker {
                     }
                     case REVOKED -> throw new PeerVerificationException("certificate revoked: " + subject(certificate)
                             + " (serial 0x" + certificate.getSerialNumber().toString(16) + ") " + answer.detail()
-                            + ", per OCSP responder " + url);
+                            + ", per OCSP responder " + url, PeerVerificationException.REVOKED);
                     default -> problems.add(url + ": " + answer.detail());
                 }
             } catch (OcspException e) {
@@ -82,7 +82,7 @@ final class OcspChecker {
         }
         String inconclusive = "no conclusive OCSP answer for " + subject(certificate) + " (" + String.join("; ", problems) + ")";
         if (policy.requireConclusive()) {
-            throw new PeerVerificationException(inconclusive + ", OCSPrequire = yes");
+            throw new PeerVerificationException(inconclusive + ", OCSPrequire = yes", PeerVerificationException.OCSP_UNAVAILABLE);
         }
         log.warn("OCSP: accepted without a conclusive answer (OCSPrequire = no): {}", inconclusive);
     }

@@ -30,8 +30,8 @@ public final class TlsFailures {
     public static Failure classify(Throwable failure) {
         Throwable t = failure;
         for (int depth = 0; t != null && depth < MAX_CAUSE_DEPTH; depth++, t = t.getCause()) {
-            if (t instanceof PeerVerificationException) {
-                return new Failure("verify", t.getMessage());
+            if (t instanceof PeerVerificationException refused) {
+                return new Failure(refused.category(), t.getMessage());
             }
             if (t instanceof SslHandshakeTimeoutException) {
                 return new Failure("timeout", "TLS handshake timed out (" + t.getMessage() + ")");
