@@ -1,6 +1,7 @@
 package io.eitrelay.cli;
 
 import io.eitrelay.cli.daemon.ControlClient;
+import io.eitrelay.cli.daemon.ControlProtocol;
 import io.eitrelay.cli.daemon.ControlProtocol.Reply;
 import io.eitrelay.cli.daemon.HealthChecks;
 import io.eitrelay.cli.mount.MountOptions;
@@ -42,6 +43,8 @@ final class MountCommand implements Callable<Integer> {
     static final int EX_FAIL = 32;
     /** The server must answer an RPC NULL through the new endpoint within this, or the mount is not tried. */
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(15);
+    /** A relay failure this much older than the readiness check began is another connection's. */
+    private static final long LAST_FAILURE_SLACK_MILLIS = 1000;
 
     @Option(names = "-o", paramLabel = "OPTIONS", description = "Mount options, comma-separated (repeatable).")
     List<String> options = new ArrayList<>();
@@ -128,18 +131,39 @@ final class MountCommand implements Callable<Integer> {
             out.flush();
         }
         for (int local : mountPort == port ? List.of(port) : List.of(port, mountPort)) {
+            String endpoint = ControlProtocol.mountEndpointName(new InetSocketAddress(address, local));
             HealthChecks.Health ready = HealthChecks.probe(new InetSocketAddress(address, local), READY_TIMEOUT);
             if (!ready.ok()) {
+                String why = relayReason(endpoint, ready).orElse(ready.detail() + "; the TLS error, if any, is in the daemon's log");
                 request(List.of("release", name), false);
                 err.println("eit-relay mount: " + export.target(local == port ? parsed.serverPort() : parsed.serverMountPort())
-                        + " does not answer through the relay (" + ready.detail() + "); the TLS error, if any, is in "
-                        + "the daemon's log. Nothing was mounted.");
+                        + " does not answer through the relay (" + why + "). Nothing was mounted.");
                 return EX_FAIL;
             }
         }
         int code = Programs.run(helperCommand(helper, export.on(fields[1]), parsed.throughRelay(port, mountPort)));
         request(List.of(code == 0 ? "confirm" : "release", name), false);
         return code;
+    }
+
+    /**
+     * Why the relay ended the readiness check's connection, when the daemon saw it fail during the check:
+     * the client side only sees a reset or a timeout.
+     */
+    private java.util.Optional<String> relayReason(String endpoint, HealthChecks.Health check) {
+        Reply last;
+        try {
+            last = ControlClient.send(control.path, List.of("last-failure", endpoint));
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        }
+        String[] fields = last.text().strip().split(" ", 2);
+        if (!last.ok() || fields.length < 2) {
+            return java.util.Optional.empty();
+        }
+        long millisAgo = Long.parseLong(fields[0]);
+        boolean duringCheck = millisAgo <= Math.round(check.millis()) + LAST_FAILURE_SLACK_MILLIS;
+        return duringCheck ? java.util.Optional.of(fields[1]) : java.util.Optional.empty();
     }
 
     /** The NFS endpoint's relay flags: the server, and how its certificate is checked. */

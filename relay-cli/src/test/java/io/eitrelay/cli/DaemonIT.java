@@ -233,6 +233,19 @@ class DaemonIT {
         assertTrue(body[0].contains("eitrelay_connections_total{endpoint=\"fs-up\"} 0.0"), body[0]);
         assertTrue(withMetrics.awaitOutput("[fs-down] health check failed: no RPC reply through this endpoint (cannot "
                 + "connect to target", 5_000), withMetrics.output());
+        String health = run("status", "--control", otherControl.toString()).out();
+        assertTrue(health.contains("health: FAILED") && !health.contains("last failure"), "probes are no traffic: " + health);
+
+        // A user's connection that fails is what "last failure" shows, with the relay's reason.
+        try (Socket user = new Socket(InetAddress.getLoopbackAddress(), down)) {
+            user.setSoTimeout(10_000);
+            assertTrue(readsEnd(user.getInputStream()));
+        }
+        String status = run("status", "--control", otherControl.toString()).out();
+        assertTrue(status.matches("(?s).*\\[fs-down\\].*  last failure: \\d+ s ago: cannot connect to target 127\\.0\\.0\\.1:\\d+ .*"),
+                status);
+        assertTrue(run("status", "--control", otherControl.toString(), "--json").out()
+                .contains(",\"last_failure\":{\"seconds_ago\":"), "json too");
     }
 
     @Test

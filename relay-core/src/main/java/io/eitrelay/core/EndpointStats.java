@@ -50,6 +50,7 @@ public final class EndpointStats {
     private final java.util.concurrent.atomic.LongAdder targetSilent = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder refused = new java.util.concurrent.atomic.LongAdder();
     private volatile String lastTlsProtocol = "";
+    private volatile LastFailure lastFailure;
     private volatile String lastTlsCipher = "";
 
     /** Counters only, meters to nowhere (tests, the demo). */
@@ -236,6 +237,23 @@ public final class EndpointStats {
 
     public long failed() {
         return failed.sum();
+    }
+
+    /** Why a connection failed (the reason its log line gives), and when. */
+    public record LastFailure(java.time.Instant at, String reason) {
+    }
+
+    /**
+     * Recorded when a connection fails, before it closes: whoever saw it end (a mount's readiness check,
+     * status) finds the reason here already.
+     */
+    public void failureSeen(String reason) {
+        lastFailure = new LastFailure(java.time.Instant.now(), reason);
+    }
+
+    /** The most recent connection failure of this endpoint, if any. */
+    public java.util.Optional<LastFailure> lastFailure() {
+        return java.util.Optional.ofNullable(lastFailure);
     }
 
     public long bytesToTarget() {

@@ -17,6 +17,7 @@ import java.util.List;
 public final class ControlProtocol {
     public static final int MAX_REQUEST_BYTES = 64 * 1024;
     public static final int MAX_REPLY_BYTES = 16 * 1024 * 1024;
+    private static final String MOUNT_ENDPOINT_PREFIX = "mount-";
     private static final byte END_OF_ARG = 0;
     private static final byte END_OF_REQUEST = '\n';
     static final String OK = "ok";
@@ -108,5 +109,10 @@ public final class ControlProtocol {
     static String abbreviate(String text) {
         String clean = text.replaceAll("[\\p{Cntrl}]", "?");
         return clean.length() <= 80 ? clean : clean.substring(0, 80) + "...";
+    }
+
+    /** The name the daemon gives a mount's endpoint listening on {@code listen} (for {@code last-failure}). */
+    public static String mountEndpointName(java.net.InetSocketAddress listen) {
+        return MOUNT_ENDPOINT_PREFIX + StatusReport.address(listen);
     }
 }

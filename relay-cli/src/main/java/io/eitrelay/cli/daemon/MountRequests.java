@@ -45,7 +45,6 @@ final class MountRequests {
     private static final Logger log = LoggerFactory.getLogger(MountRequests.class);
     /** Binds tried per claim; every port of the efs range fits, a full alinas range is not searched. */
     private static final int MAX_BIND_ATTEMPTS = 2048;
-    private static final String NAME_PREFIX = "mount-";
 
     private final RelayDaemon daemon;
     private final Path table;
@@ -346,7 +345,7 @@ final class MountRequests {
     }
 
     private static String name(InetSocketAddress address) {
-        return NAME_PREFIX + StatusReport.address(address);
+        return ControlProtocol.mountEndpointName(address);
     }
 
     private static List<String> withListen(List<String> flags, String listen) {

@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
  *       relative file names are resolved against DIR, the caller's directory.</li>
  *   <li>{@code remove NAME}: stops accepting at once; open connections get the grace, then close.</li>
  *   <li>{@code status} / {@code status --json}: every endpoint with its traffic, TLS state and health.</li>
+ *   <li>{@code last-failure NAME}: when and why its latest connection failed.</li>
  *   <li>{@code claim}, {@code confirm}, {@code release}, {@code plain-check}, {@code sweep}: for
  *       {@code eit-relay mount} and {@code umount} ({@link MountRequests}).</li>
  * </ul>
@@ -81,9 +82,10 @@ public final class RelayDaemon {
                     : add(Path.of(args.get(0)), args.subList(1, args.size()));
             case "remove" -> args.size() == 1 ? remove(args.get(0)) : Reply.error("usage: remove NAME");
             case "status" -> status(args);
+            case "last-failure" -> args.size() == 1 ? lastFailure(args.get(0)) : Reply.error("usage: last-failure NAME");
             case "claim", "confirm", "release", "plain-check", "sweep" -> mounts.handle(command, args);
             default -> Reply.error("unknown request '" + ControlProtocol.abbreviate(command)
-                    + "' (add, remove, status, claim, confirm, release, plain-check, sweep)");
+                    + "' (add, remove, status, last-failure, claim, confirm, release, plain-check, sweep)");
         };
     }
 
@@ -149,6 +151,18 @@ public final class RelayDaemon {
         relay.endpoints().forEach(e -> notRunning.remove(e.name()));
         StatusReport report = new StatusReport(relay.endpoints(), notRunning, health::last, mounts::describe);
         return Reply.ok(json ? report.json() : report.text());
+    }
+
+    /**
+     * {@code MILLIS_AGO REASON} of the endpoint's latest failed connection, or nothing: how {@code eit-relay
+     * mount} tells why its readiness check failed (a TLS refusal, a refused connection) instead of the
+     * reset it saw.
+     */
+    private Reply lastFailure(String name) {
+        return relay.endpoints().stream().filter(e -> e.name().equals(name)).findFirst()
+                .map(e -> Reply.ok(e.stats().lastFailure().map(last -> Duration.between(last.at(), Instant.now()).toMillis()
+                        + " " + last.reason() + "\n").orElse("")))
+                .orElse(Reply.error("no endpoint [" + ControlProtocol.abbreviate(name) + "]"));
     }
 
     /** Binds {@code endpoint} and records it (not yet saved). */

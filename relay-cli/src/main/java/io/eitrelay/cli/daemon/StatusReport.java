@@ -48,6 +48,8 @@ final class StatusReport {
             out.append(String.format(Locale.ROOT, "  certificate expiry: ours %s, peer's %s%n",
                     days(stats.ownCertificateDaysLeft()), days(stats.peerCertificateDaysLeft())));
             out.append("  health: ").append(healthText(endpoint, now)).append('\n');
+            stats.lastFailure().ifPresent(last -> out.append(String.format(Locale.ROOT, "  last failure: %d s ago: %s%n",
+                    Duration.between(last.at(), now).toSeconds(), last.reason())));
             String use = mountUse.apply(config.name());
             if (use != null) {
                 out.append("  mount: ").append(use).append('\n');
@@ -84,6 +86,9 @@ final class StatusReport {
                     .append(",\"own_certificate_days_left\":").append(number(stats.ownCertificateDaysLeft()))
                     .append(",\"peer_certificate_days_left\":").append(number(stats.peerCertificateDaysLeft()))
                     .append(",\"health\":").append(healthJson(health.apply(config.name()), now))
+                    .append(",\"last_failure\":").append(stats.lastFailure().map(last -> "{\"seconds_ago\":"
+                            + Duration.between(last.at(), now).toSeconds() + ",\"reason\":" + string(last.reason()) + "}")
+                            .orElse("null"))
                     .append(",\"mount\":").append(optional(Objects.requireNonNullElse(mountUse.apply(config.name()), "")))
                     .append('}');
         }

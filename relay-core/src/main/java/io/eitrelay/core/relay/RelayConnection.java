@@ -197,6 +197,7 @@ final class RelayConnection {
     private void recordFailure(String reason) {
         if (failure == null) {
             failure = reason;
+            stats.failureSeen(reason);
             if (probe) {
                 endpoint.probeFailed(frontend.remoteAddress(), reason);
             }
