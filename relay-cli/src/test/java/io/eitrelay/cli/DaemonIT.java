@@ -18,7 +18,6 @@ import io.eitrelay.testing.ExternalProcess;
 import io.eitrelay.testing.TestPki;
 import io.eitrelay.testing.Transfer;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.URI;
@@ -185,17 +184,9 @@ class DaemonIT {
             assertThrows(SocketTimeoutException.class, () -> open.getInputStream().read(), "open during the grace");
             assertThrows(ConnectException.class, () -> new Socket(InetAddress.getLoopbackAddress(), port).close());
             open.setSoTimeout(10_000);
-            assertTrue(readsEnd(open.getInputStream()), "closed once the grace is over");
+            assertTrue(Transfer.readsEnd(open.getInputStream()), "closed once the grace is over");
         }
         assertEquals("no endpoints\n", run("status", "--control", control.toString()).out());
-    }
-
-    private static boolean readsEnd(InputStream in) {
-        try {
-            return in.read() == -1;
-        } catch (IOException reset) {
-            return true;
-        }
     }
 
     @Test
@@ -239,7 +230,7 @@ class DaemonIT {
         // A user's connection that fails is what "last failure" shows, with the relay's reason.
         try (Socket user = new Socket(InetAddress.getLoopbackAddress(), down)) {
             user.setSoTimeout(10_000);
-            assertTrue(readsEnd(user.getInputStream()));
+            assertTrue(Transfer.readsEnd(user.getInputStream()));
         }
         String status = run("status", "--control", otherControl.toString()).out();
         assertTrue(status.matches("(?s).*\\[fs-down\\].*  last failure: \\d+ s ago: cannot connect to target 127\\.0\\.0\\.1:\\d+ .*"),

@@ -20,8 +20,6 @@ import io.eitrelay.testing.RelayTestBed;
 import io.eitrelay.testing.TestPki;
 import io.eitrelay.testing.Transfer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -109,7 +107,7 @@ class RuntimeEndpointsTest {
             open.setSoTimeout(10_000);
             open.getOutputStream().write(new byte[] {2});
             assertEquals(2, open.getInputStream().read(), "and still relaying");
-            assertTrue(readsEnd(open.getInputStream()), "then the connection was closed");
+            assertTrue(Transfer.readsEnd(open.getInputStream()), "then the connection was closed");
             assertTrue(System.nanoTime() - start >= 2_000_000_000L, "after the grace");
         }
         assertTrue(Eventually.within(5_000, () -> endpoint.openChannels() == 0));
@@ -128,7 +126,7 @@ class RuntimeEndpointsTest {
             // As the daemon does when a mount comes back at once: same name, while the old connection finishes.
             again = relay.add(client("fs"));
             assertArrayEquals(data, Transfer.roundTrip(again.boundAddress().getPort(), data, List.of(3), 10));
-            assertTrue(readsEnd(open.getInputStream()), "the old connection ends after its grace");
+            assertTrue(Transfer.readsEnd(open.getInputStream()), "the old connection ends after its grace");
         }
         assertTrue(Eventually.within(5_000, () -> Thread.getAllStackTraces().keySet().stream()
                 .noneMatch(t -> t.getName().equals("eit-relay-remove-fs") && t.isAlive())), "the removal is over");
@@ -163,14 +161,6 @@ class RuntimeEndpointsTest {
     private static long loopThreads(String prefix) {
         return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith(prefix + "-") && t.isAlive())
                 .count();
-    }
-
-    private static boolean readsEnd(InputStream in) {
-        try {
-            return in.read() == -1;
-        } catch (IOException reset) {
-            return true;
-        }
     }
 
     @Test

@@ -110,4 +110,13 @@ public final class Transfer {
         new java.util.Random(seed).nextBytes(data);
         return data;
     }
+
+    /** True once the peer ended the connection (end of stream or reset); blocks up to the socket's timeout. */
+    public static boolean readsEnd(InputStream in) {
+        try {
+            return in.read() == -1;
+        } catch (IOException reset) {
+            return true;
+        }
+    }
 }
