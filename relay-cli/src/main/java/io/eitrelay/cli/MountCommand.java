@@ -99,7 +99,13 @@ final class MountCommand implements Callable<Integer> {
                 err.println("eit-relay mount: " + plain.text().strip());
                 return EX_FAIL;
             }
-            return Programs.run(helperCommand(helperPath, export.on(export.server()), parsed.direct()));
+            try {
+                return Programs.run(helperCommand(helperPath, export.on(export.server()), parsed.direct()));
+            } finally {
+                if (plain != null) {
+                    request(List.of("plain-done", export.server()), true);
+                }
+            }
         }
         return throughRelay(parsed, export, helperPath, out, err);
     }

@@ -192,6 +192,30 @@ class MountIT {
     }
 
     @Test
+    void aTlsMountOfAServerBeingMountedWithoutTlsIsRefusedUntilThatMountEnds() throws Exception {
+        // What a notls mount does before running mount.nfs; until it says it is done, the server is reserved.
+        assertEquals(0, ctl("plain-check", "127.0.0.1").code());
+        CommandRun tls = mount("tls", tls());
+        assertEquals(32, tls.code(), tls.toString());
+        assertTrue(tls.err().contains("127.0.0.1 is being mounted without TLS right now"), tls.err());
+        assertEquals(0, Files.exists(calls) ? Files.readAllLines(calls).size() : 0, "mount.nfs not run");
+        assertEquals("no endpoints\n", status());
+        assertEquals(0, ctl("plain-done", "127.0.0.1").code());
+
+        // A real notls mount ends its reservation itself, also when mount.nfs fails.
+        CommandRun refused = mount(FakeMountPrograms.REFUSED, "notls,port=" + ganesha.nfsPort());
+        assertEquals(32, refused.code(), refused.toString());
+        CommandRun tlsNow = mount("tls", tls());
+        assertEquals(0, tlsNow.code(), tlsNow.toString());
+    }
+
+    private CommandRun ctl(String... request) throws Exception {
+        List<String> command = new ArrayList<>(List.of(LauncherIT.LAUNCHER.toString(), "ctl", "--control", control.toString()));
+        command.addAll(List.of(request));
+        return run(command.toArray(String[]::new));
+    }
+
+    @Test
     void tlsAndPlainMountsOfOneServerAreNotMixed() throws Exception {
         assertEquals(0, mount("tls", tls()).code());
         CommandRun plain = mount("plain", "notls,port=" + ganesha.nfsPort());

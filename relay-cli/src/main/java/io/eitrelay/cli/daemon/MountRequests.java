@@ -20,8 +20,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
@@ -38,7 +40,8 @@ import org.slf4j.LoggerFactory;
  *       {@code --listen}; MOUNTPORT, the server's MOUNT port, asks for a second endpoint (NFSv3). Replies
  *       {@code NAME ADDRESS PORT MOUNT-PORT} on one line.</li>
  *   <li>{@code confirm NAME} (mount.nfs succeeded), {@code release NAME} (it failed: removed now),
- *       {@code plain-check SERVER} (may a notls mount go there?), {@code sweep} (after an unmount).</li>
+ *       {@code plain-check SERVER} (may a notls mount go there? while it is made, no TLS claim of that
+ *       server passes), {@code plain-done SERVER} (it ended), {@code sweep} (after an unmount).</li>
  * </ul>
  */
 final class MountRequests {
@@ -49,6 +52,15 @@ final class MountRequests {
     private final RelayDaemon daemon;
     private final Path table;
     private final MountClaims claims;
+    /**
+     * Servers a notls mount is being made of right now (passed plain-check, mount.nfs running), until its
+     * plain-done or the limit: a TLS claim of the same server meanwhile is refused. Without this, a plain
+     * and a TLS mount started together could both pass, each before the other shows in the mount table,
+     * and the kernel would hold two NFSv4 clients of one server with one identity.
+     */
+    private final Map<String, Instant> plainPending = new HashMap<>();
+    /** How long a plain mount may be pending (mount.nfs retries a foreground mount for 2 minutes). */
+    static final Duration PLAIN_PENDING_LIMIT = Duration.ofMinutes(3);
     private String lastTableError;
 
     MountRequests(RelayDaemon daemon, Path table, MountClaims claims) {
@@ -64,6 +76,7 @@ final class MountRequests {
             case "confirm" -> args.size() == 1 ? confirm(args.get(0)) : Reply.error("usage: confirm NAME");
             case "release" -> args.size() == 1 ? release(args.get(0)) : Reply.error("usage: release NAME");
             case "plain-check" -> args.size() == 1 ? plainCheck(args.get(0)) : Reply.error("usage: plain-check SERVER");
+            case "plain-done" -> args.size() == 1 ? plainDone(args.get(0)) : Reply.error("usage: plain-done SERVER");
             case "sweep" -> args.isEmpty() ? Reply.ok(sweep(Instant.now())) : Reply.error("usage: sweep");
             default -> throw new IllegalArgumentException(command);
         };
@@ -98,6 +111,9 @@ final class MountRequests {
         }
         String server = template.target().host();
         String refusal = plainMountOf(server);
+        if (refusal == null) {
+            refusal = plainPendingOf(server);
+        }
         if (refusal != null) {
             return Reply.error(refusal);
         }
@@ -208,7 +224,28 @@ final class MountRequests {
                         + "or mount with tls");
             }
         }
+        plainPending.put(server.toLowerCase(java.util.Locale.ROOT), Instant.now().plus(PLAIN_PENDING_LIMIT));
         return Reply.ok("");
+    }
+
+    /** The notls mount that passed plain-check has ended (mounted or not): the mount table tells from now on. */
+    private Reply plainDone(String server) {
+        plainPending.remove(server.toLowerCase(java.util.Locale.ROOT));
+        return Reply.ok("");
+    }
+
+    /** The refusal for a TLS mount of a server a notls mount is being made of, or null. */
+    private String plainPendingOf(String server) {
+        Instant now = Instant.now();
+        plainPending.values().removeIf(until -> until.isBefore(now));
+        Set<InetAddress> addresses = resolve(server);
+        for (String pending : plainPending.keySet()) {
+            if (pending.equalsIgnoreCase(server) || !java.util.Collections.disjoint(addresses, resolve(pending))) {
+                return server + " is being mounted without TLS right now (as " + pending + "); mounting it with TLS as "
+                        + "well is refused: wait for that mount to finish, then unmount it, or mount with notls";
+            }
+        }
+        return null;
     }
 
     /** The refusal for a TLS mount of a server that is mounted without TLS, or null. */

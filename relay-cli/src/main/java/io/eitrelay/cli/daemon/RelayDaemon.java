@@ -83,9 +83,9 @@ public final class RelayDaemon {
             case "remove" -> args.size() == 1 ? remove(args.get(0)) : Reply.error("usage: remove NAME");
             case "status" -> status(args);
             case "last-failure" -> args.size() == 1 ? lastFailure(args.get(0)) : Reply.error("usage: last-failure NAME");
-            case "claim", "confirm", "release", "plain-check", "sweep" -> mounts.handle(command, args);
+            case "claim", "confirm", "release", "plain-check", "plain-done", "sweep" -> mounts.handle(command, args);
             default -> Reply.error("unknown request '" + ControlProtocol.abbreviate(command)
-                    + "' (add, remove, status, last-failure, claim, confirm, release, plain-check, sweep)");
+                    + "' (add, remove, status, last-failure, claim, confirm, release, plain-check, plain-done, sweep)");
         };
     }
 
