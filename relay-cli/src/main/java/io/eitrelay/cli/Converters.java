@@ -162,6 +162,13 @@ public final class Converters {
         }
     }
 
+    static final class LogLevelConverter implements ITypeConverter<LogLevel> {
+        @Override
+        public LogLevel convert(String value) {
+            return LogLevel.parse(value);
+        }
+    }
+
     static final class DurationConverter implements ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {

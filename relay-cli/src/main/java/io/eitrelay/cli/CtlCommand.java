@@ -9,14 +9,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code eit-relay ctl [--control PATH] add|remove|status ...}: one request to the running daemon. The
+ * {@code eit-relay ctl [--control PATH] add|remove|status|log-level ...}: one request to the running daemon. The
  * words after the request are passed on untouched (an {@code add} takes the standalone relay's flags), so
  * this is parsed by hand rather than by picocli, which would claim them.
  */
 final class CtlCommand {
     static final String NAME = "ctl";
     private static final String USAGE = "usage: eit-relay ctl [--control PATH] add --listen IP:PORT --target HOST:PORT "
-            + "[--name NAME] [relay flags]... | remove NAME | status [--json]";
+            + "[--name NAME] [relay flags]... | remove NAME | status [--json] | log-level [error|warn|info|debug]";
 
     private CtlCommand() {
     }

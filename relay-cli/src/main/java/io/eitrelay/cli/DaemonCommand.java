@@ -77,6 +77,7 @@ final class DaemonCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
+        runtimeFlags.logLevel.apply();
         if (metricsListen != null && !metricsListen.getAddress().isLoopbackAddress()) {
             err.println("eit-relay daemon: --metrics-listen must be a loopback address");
             return ExitCodes.CONFIG_ERROR;

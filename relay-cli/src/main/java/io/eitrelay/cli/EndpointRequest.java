@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
 @Command(name = "add")
 public final class EndpointRequest {
     private static final List<String> DAEMON_WIDE = List.of("--transport", "--tls-provider", "--metrics-listen",
-            "--metrics-allow-remote", "--shutdown-grace", "--tls-file-check");
+            "--metrics-allow-remote", "--shutdown-grace", "--tls-file-check",
+            "--log-level");
 
     @Mixin
     RelayFlags flags = new RelayFlags();

@@ -35,6 +35,7 @@ final class RelayCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
+        flags.runtime.logLevel.apply();
         RelayConfig config;
         try {
             config = FlagsToConfig.build(flags);

@@ -26,6 +26,12 @@ final class RuntimeFlags {
             defaultValue = "5s", description = "On SIGTERM, let open connections finish this long (default: ${DEFAULT-VALUE}).")
     Duration shutdownGrace;
 
+    @Option(names = "--log-level", paramLabel = "error|warn|info|debug", converter = Converters.LogLevelConverter.class,
+            defaultValue = "${env:EIT_RELAY_LOG_LEVEL:-info}", description = "Log from this level up (default: "
+            + "$EIT_RELAY_LOG_LEVEL or info). debug adds each connection's accept and target connect, and lifts the "
+            + "per-endpoint limit on connection lines; a running daemon switches with 'eit-relay ctl log-level LEVEL'.")
+    LogLevel logLevel;
+
     RuntimeOptions toOptions() {
         return new RuntimeOptions(transport, provider, shutdownGrace, tlsFileCheck);
     }

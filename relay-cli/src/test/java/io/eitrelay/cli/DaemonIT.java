@@ -262,6 +262,44 @@ class DaemonIT {
         }
     }
 
+    @Test
+    void itsLogLevelChangesAtRunTimeWithoutARestart() throws Exception {
+        int port = ExternalProcess.freePort();
+        assertEquals(0, ctl("add", "--name", "fs-0", "--listen", "127.0.0.1:" + port, "--target",
+                "127.0.0.1:" + serverPort, "--cafile", "ca.pem", "--check-host", TestPki.SERVER_NAME).code());
+        byte[] data = Transfer.rpcRecords(64 * 1024, 3);
+        assertArrayEquals(data, Transfer.roundTrip(port, data, List.of(8192), 10));
+        assertTrue(daemon.awaitOutput("[fs-0] #", 5_000), daemon.output());
+        assertFalse(daemon.output().contains("accepted from"), "no DEBUG lines at the default level: " + daemon.output());
+        assertEquals("log level: info\n", ctl("log-level").out());
+
+        CommandRun debug = ctl("log-level", "debug");
+        assertEquals(0, debug.code(), debug.toString());
+        assertEquals("log level: debug (was info)\n", debug.out());
+        assertArrayEquals(data, Transfer.roundTrip(port, data, List.of(8192), 10));
+        assertTrue(daemon.awaitOutput(" accepted from /127.0.0.1:", 5_000), daemon.output());
+        assertTrue(daemon.output().contains("log level debug (was info), set by a control request"), daemon.output());
+
+        assertRefused(ctl("log-level", "loud"), "unknown log level 'loud' (expected one of: error, warn, info, debug)");
+        assertRefused(ctl("add", "--listen", "127.0.0.1:" + ExternalProcess.freePort(), "--target", "127.0.0.1:1",
+                "--log-level", "debug"), "--log-level is set for the whole daemon");
+        assertEquals(0, ctl("log-level", "warn").code());
+        assertTrue(daemon.awaitOutput("log level warn (was debug)", 5_000), daemon.output());
+        long linesBefore = daemon.output().lines().filter(l -> l.contains("[fs-0] #")).count();
+        assertArrayEquals(data, Transfer.roundTrip(port, data, List.of(8192), 10));
+        Thread.sleep(300);
+        assertEquals(linesBefore, daemon.output().lines().filter(l -> l.contains("[fs-0] #")).count(),
+                "no INFO connection lines at warn: " + daemon.output());
+        assertEquals("log level: warn\n", ctl("log-level").out());
+    }
+
+    @Test
+    void aBadLogLevelFlagIsRefusedNamingIt() throws Exception {
+        CommandRun bad = run("daemon", "--control", dir.resolve("other.sock").toString(), "--log-level", "chatty");
+        assertEquals(ExitCodes.CONFIG_ERROR, bad.code(), bad.toString());
+        assertTrue(bad.err().contains("--log-level") && bad.err().contains("unknown log level 'chatty'"), bad.err());
+    }
+
     private static void assertRefused(CommandRun result, String reason) {
         assertEquals(ExitCodes.CONFIG_ERROR, result.code(), result.toString());
         assertTrue(result.err().contains(reason), "expected '" + reason + "' in: " + result.err());

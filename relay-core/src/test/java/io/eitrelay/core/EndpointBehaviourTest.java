@@ -81,6 +81,28 @@ class EndpointBehaviourTest {
     }
 
     @Test
+    void theClosingLineSaysWhatMovedAndWhoEndedAndDebugShowsTheSteps() throws Exception {
+        java.util.logging.Logger relayLogs = java.util.logging.Logger.getLogger("io.eitrelay");
+        relayLogs.setLevel(java.util.logging.Level.FINE);
+        Relay server = start(Configs.server(echo.port(), pki.server()));
+        Relay client = start(Configs.client(bound(server).getPort(), pki.caFile()));
+        byte[] data = Transfer.random(20_000, 7);
+        assertArrayEquals(data, Transfer.exchange(bound(client).getPort(), data, List.of(4096), 30));
+        // Our client sent its FIN first; each end counts the plaintext it relayed, both ways.
+        String clientEnd = "[" + client.endpoints().get(0).name() + "]";
+        String closed = "20000 bytes to target, 20000 from it, ended by the client";
+        String line = logs.await(closed, 5_000);
+        assertNotNull(line, logs.lines().toString());
+        assertNotNull(logs.lines().stream().filter(l -> l.contains(clientEnd) && l.contains(closed)).findFirst()
+                .orElse(null), logs.lines().toString());
+        assertNotNull(logs.await(clientEnd + " #", 1_000));
+        assertTrue(logs.lines().stream().anyMatch(l -> l.startsWith("FINE " + clientEnd) && l.contains(" accepted from /127.0.0.1:")),
+                logs.lines().toString());
+        assertTrue(logs.lines().stream().anyMatch(l -> l.startsWith("FINE " + clientEnd) && l.contains(" connected to 127.0.0.1:"
+                + bound(server).getPort())), logs.lines().toString());
+    }
+
+    @Test
     void ipv6TargetsWork() throws Exception {
         InetAddress v6 = InetAddress.getByName("::1");
         Relay server = start(Configs.server(echo.port(), pki.server()).withListen(new InetSocketAddress(v6, 0)));

@@ -1,6 +1,7 @@
 package io.eitrelay.cli.daemon;
 
 import io.eitrelay.cli.EndpointRequest;
+import io.eitrelay.cli.LogLevel;
 import io.eitrelay.cli.daemon.ControlProtocol.Reply;
 import io.eitrelay.cli.daemon.DaemonState.Entry;
 import io.eitrelay.core.EndpointListener;
@@ -83,9 +84,10 @@ public final class RelayDaemon {
             case "remove" -> args.size() == 1 ? remove(args.get(0)) : Reply.error("usage: remove NAME");
             case "status" -> status(args);
             case "last-failure" -> args.size() == 1 ? lastFailure(args.get(0)) : Reply.error("usage: last-failure NAME");
+            case "log-level" -> args.size() <= 1 ? logLevel(args) : Reply.error("usage: log-level [" + LogLevel.NAMES + "]");
             case "claim", "confirm", "release", "plain-check", "plain-done", "sweep" -> mounts.handle(command, args);
             default -> Reply.error("unknown request '" + ControlProtocol.abbreviate(command)
-                    + "' (add, remove, status, last-failure, claim, confirm, release, plain-check, plain-done, sweep)");
+                    + "' (add, remove, status, last-failure, log-level, claim, confirm, release, plain-check, plain-done, sweep)");
         };
     }
 
@@ -151,6 +153,34 @@ public final class RelayDaemon {
         relay.endpoints().forEach(e -> notRunning.remove(e.name()));
         StatusReport report = new StatusReport(relay.endpoints(), notRunning, health::last, mounts::describe);
         return Reply.ok(json ? report.json() : report.text());
+    }
+
+    /**
+     * The daemon's log level, or a new one for the running process (until it restarts: the flag or
+     * $EIT_RELAY_LOG_LEVEL sets it at start). The change is logged at INFO, before a quieter level
+     * takes effect or after a more verbose one, so it shows in the log whichever way it goes.
+     */
+    private Reply logLevel(List<String> args) {
+        LogLevel was = LogLevel.current();
+        if (args.isEmpty()) {
+            return Reply.ok("log level: " + was.label() + "\n");
+        }
+        LogLevel level;
+        try {
+            level = LogLevel.parse(args.get(0));
+        } catch (IllegalArgumentException e) {
+            return Reply.error("unknown log level '" + ControlProtocol.abbreviate(args.get(0)) + "' (expected one of: "
+                    + LogLevel.NAMES + ")");
+        }
+        boolean louder = level.ordinal() > was.ordinal();
+        if (louder) {
+            level.apply();
+        }
+        log.info("log level {} (was {}), set by a control request", level.label(), was.label());
+        if (!louder) {
+            level.apply();
+        }
+        return Reply.ok("log level: " + level.label() + " (was " + was.label() + ")\n");
     }
 
     /**

@@ -30,6 +30,8 @@ final class StunnelLog {
     /** The {@code output} file and its stream, swapped by {@link #reopen} (SIGUSR1, after logrotate). */
     private static volatile Path outputPath;
     private static volatile PrintStream outputStream;
+    /** The {@code debug} level in force (0-7). */
+    private static volatile int debugLevelNow = StunnelSettings.DEFAULT_DEBUG;
 
     private StunnelLog() {
     }
@@ -52,7 +54,35 @@ final class StunnelLog {
         }
     }
 
+    /**
+     * SIGHUP with a changed {@code debug}: the new level from now on, as stunnel applies a reloaded file's
+     * level, so logging more needs no restart (for a mount helper's tunnel, no remount). The change is
+     * logged at notice, before a quieter level takes effect or after a louder one.
+     */
+    static synchronized void changeLevel(int debugLevel) {
+        int was = debugLevelNow;
+        if (debugLevel == was) {
+            return;
+        }
+        Logger log = Logger.getLogger(StunnelLog.class.getName());
+        String line = "debug = " + debugLevel + " from now on (was " + was + "), from the reloaded file";
+        if (debugLevel > was) {
+            applyLevel(debugLevel);
+            log.info(line);
+        } else {
+            log.info(line);
+            applyLevel(debugLevel);
+        }
+    }
+
+    private static void applyLevel(int debugLevel) {
+        debugLevelNow = debugLevel;
+        io.eitrelay.cli.LogLevel.apply(julLevel(debugLevel));
+        Logger.getLogger("io.netty").setLevel(debugLevel >= 7 ? Level.FINE : Level.WARNING);
+    }
+
     static void configure(int debugLevel, boolean toStderr, Path output) throws IOException {
+        debugLevelNow = debugLevel;
         LogManager.getLogManager().reset();
         Logger root = Logger.getLogger("");
         Level level = julLevel(debugLevel);

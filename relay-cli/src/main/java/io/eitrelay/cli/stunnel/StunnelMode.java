@@ -116,7 +116,9 @@ public final class StunnelMode {
      */
     private static void reload(Path file, Relay relay) {
         try {
-            relay.reload(StunnelTranslator.translate(StunnelFile.read(file)).relay());
+            StunnelSettings settings = StunnelTranslator.translate(StunnelFile.read(file));
+            relay.reload(settings.relay());
+            StunnelLog.changeLevel(settings.debugLevel());
         } catch (StunnelConfigException | TlsConfigException | IllegalArgumentException e) {
             // Looked up here, not in a static field: the first logger initialises SLF4J, which start-up defers.
             Logger log = LoggerFactory.getLogger(StunnelMode.class);

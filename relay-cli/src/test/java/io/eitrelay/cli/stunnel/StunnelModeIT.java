@@ -239,6 +239,34 @@ class StunnelModeIT {
         assertTrue(process.isAlive());
     }
 
+    /** stunnel's way to log more: edit {@code debug}, SIGHUP; the mount and its connections stay. */
+    @Test
+    void aChangedDebugLevelTakesEffectOnSighup() throws Exception {
+        int port = ExternalProcess.freePort();
+        Path log = dir.resolve("stunnel.log");
+        KeyPairFiles client = pki.issue("c", r -> r);
+        String text = CorpusConfig.substitute("efs-utils-tls.conf", Map.of("pid", dir.resolve("s.pid").toString(),
+                "accept", "127.0.0.1:" + port, "connect", "127.0.0.1:" + serverPort(), "CAfile", pki.caFile().toString(),
+                "cert", client.certificateChain().toString(), "key", client.privateKey().toString(),
+                "checkHost", TestPki.SERVER_NAME));
+        Path config = Files.writeString(dir.resolve("efs.conf"), text.replace("[efs]", "output = " + log + "\n[efs]"));
+        process = launchLikeEfsUtils(config);
+        awaitListening(port);
+        byte[] data = Transfer.rpcRecords(1000, 42);
+        assertArrayEquals(data, Transfer.exchange(port, data, List.of(100), 30));
+        assertTrue(Eventually.within(5_000, () -> read(log).contains("ended by the client")), read(log));
+        assertFalse(read(log).contains("LOG7["), "nothing at debug level 5: " + read(log));
+
+        Files.writeString(config, Files.readString(config).replace("[efs]", "debug = 7\n[efs]"));
+        new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).start().waitFor();
+        assertTrue(Eventually.within(10_000, () -> read(log).contains("debug = 7 from now on (was 5), from the reloaded file")),
+                read(log));
+        assertArrayEquals(data, Transfer.exchange(port, data, List.of(100), 30));
+        assertTrue(Eventually.within(5_000, () -> read(log).matches("(?s).*LOG7\\[efs\\]: #\\d+ accepted from /127\\.0\\.0\\.1:.*")),
+                read(log));
+        assertTrue(process.isAlive());
+    }
+
     /** The other way round: Debian's real stunnel runs the corpus file and talks to our server mode. */
     @Test
     void realStunnelWithACorpusConfigTalksToTheRelayServer() throws Exception {

@@ -51,6 +51,10 @@ final class RelayConnection {
     private boolean relaying;
     private boolean frontendEndedEarly;
     private boolean backendEndedEarly;
+    /** Which side ended the stream first (FIN or close), for the closing line: "the client" or "the target". */
+    private String endedFirst;
+    private long bytesToTarget;
+    private long bytesFromTarget;
     /** Read before the other side was ready; bounded by one read each, since AUTO_READ is off. */
     private final List<Object> heldFromFrontend = new ArrayList<>();
     private final List<Object> heldFromBackend = new ArrayList<>();
@@ -64,6 +68,9 @@ final class RelayConnection {
         this.tlsStartNanos = startNanos;
         stats.connectionOpened();
         frontend.closeFuture().addListener(f -> maybeFinish());
+        if (!probe && log.isDebugEnabled()) {
+            log.debug("[{}] #{} accepted from {} on {}", config().name(), id, frontend.remoteAddress(), frontend.localAddress());
+        }
     }
 
     EndpointConfig config() {
@@ -84,6 +91,10 @@ final class RelayConnection {
                 endpoint.initializer().backend(this)).addListener(f -> {
                     if (!f.isSuccess()) {
                         fail(f.cause().getMessage());
+                    } else if (!probe && log.isDebugEnabled()) {
+                        Channel channel = (Channel) f.getNow();
+                        log.debug("[{}] #{} connected to {} ({}) from {}", config().name(), id, config().target(),
+                                channel.remoteAddress(), channel.localAddress());
                     }
                 });
     }
@@ -164,6 +175,7 @@ final class RelayConnection {
 
     /** A gate saw EOF before the pair was established. */
     void inputEndedEarly(boolean fromFrontend) {
+        endedBy(fromFrontend ? frontend : backend);
         if (relaying) {
             inputEnded(fromFrontend ? frontend : backend);
         } else if (fromFrontend) {
@@ -181,8 +193,10 @@ final class RelayConnection {
 
     void countBytes(boolean fromFrontend, int bytes) {
         if (fromFrontend) {
+            bytesToTarget += bytes;
             stats.toTarget(bytes);
         } else {
+            bytesFromTarget += bytes;
             stats.fromTarget(bytes);
         }
     }
@@ -243,6 +257,7 @@ final class RelayConnection {
      * directions have ended, the pair closes.
      */
     void inputEnded(Channel side) {
+        endedBy(side);
         if (side == frontend) {
             if (frontendInputDone) {
                 return;
@@ -305,6 +320,13 @@ final class RelayConnection {
         }
     }
 
+    /** A FIN from {@code side}; a close without one first is the relay's own (shutdown, removal, timeout). */
+    private void endedBy(Channel side) {
+        if (endedFirst == null) {
+            endedFirst = side == frontend ? "the client" : "the target";
+        }
+    }
+
     private void closeBoth() {
         frontend.close();
         if (backend != null) {
@@ -335,12 +357,16 @@ final class RelayConnection {
         heldFromBackend.clear();
         stats.connectionClosed(failure != null);
         long millis = (System.nanoTime() - startNanos) / 1_000_000;
+        // As stunnel's closing line at its default level (LOG5 "Connection closed: N byte(s) sent to TLS, M
+        // byte(s) sent to socket"): what moved, so a hung or cut mount shows which way data stopped.
         if (failure != null) {
-            log.atLevel(probe ? Level.DEBUG : Level.WARN).log("[{}] #{} {} -> {} closed after {} ms: {}", config().name(), id,
-                    frontend.remoteAddress(), config().target(), millis, failure);
+            log.atLevel(probe ? Level.DEBUG : Level.WARN).log("[{}] #{} {} -> {} closed after {} ms, {} bytes to target, "
+                    + "{} from it: {}", config().name(), id, frontend.remoteAddress(), config().target(), millis,
+                    bytesToTarget, bytesFromTarget, failure);
         } else {
-            log.atLevel(probe ? Level.DEBUG : Level.INFO).log("[{}] #{} {} -> {} closed after {} ms", config().name(), id,
-                    frontend.remoteAddress(), config().target(), millis);
+            log.atLevel(probe ? Level.DEBUG : Level.INFO).log("[{}] #{} {} -> {} closed after {} ms, {} bytes to target, "
+                    + "{} from it, ended by {}", config().name(), id, frontend.remoteAddress(), config().target(), millis,
+                    bytesToTarget, bytesFromTarget, endedFirst == null ? "the relay" : endedFirst);
         }
     }
 }
