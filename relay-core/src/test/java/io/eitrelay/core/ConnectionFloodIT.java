@@ -8,8 +8,10 @@ import io.eitrelay.core.config.RuntimeOptions.ProviderChoice;
 import io.eitrelay.core.config.RuntimeOptions.TransportChoice;
 import io.eitrelay.testing.Configs;
 import io.eitrelay.testing.Descriptors;
+import io.eitrelay.core.relay.ConnectionLogLimit;
 import io.eitrelay.testing.EchoServer;
 import io.eitrelay.testing.Eventually;
+import io.eitrelay.testing.LogCapture;
 import io.eitrelay.testing.TestPki;
 import io.eitrelay.testing.Transfer;
 import java.io.IOException;
@@ -70,6 +72,33 @@ class ConnectionFloodIT {
         assertTrue(Eventually.within(10_000, () -> Descriptors.open() <= baseline),
                 "descriptors: " + baseline + " before, " + Descriptors.open() + " after");
         assertEquals(CYCLES + 2L, client.endpoints().get(0).stats().accepted(), "every cycle was accepted and counted");
+    }
+
+    @Test
+    void aFloodLogsABoundedNumberOfLinesAndSaysHowManyItLeftOut() throws Exception {
+        String name = "[" + client.endpoints().get(0).name() + "] ";
+        int cycles = 2_000;
+        try (LogCapture logs = new LogCapture()) {
+            long start = System.nanoTime();
+            for (int i = 0; i < cycles; i++) {
+                new Socket(InetAddress.getLoopbackAddress(), clientPort()).close();
+            }
+            assertTrue(Eventually.within(20_000, () -> openChannels() == 0), "channels left: " + openChannels());
+            long seconds = (System.nanoTime() - start) / 1_000_000_000L + 1;
+            long lines = logs.lines().stream().filter(l -> l.contains(name + "#")).count();
+            // Two budgets (ordinary lines, failures), each a burst and then one line a second.
+            long bound = 2 * (ConnectionLogLimit.BURST + seconds);
+            assertTrue(lines <= bound, lines + " connection lines for " + cycles + " connections in " + seconds + " s");
+            // The last summary comes at most SUMMARY_AFTER after the last line left out.
+            Thread.sleep(ConnectionLogLimit.SUMMARY_AFTER.toMillis() + 2_000);
+            long leftOut = logs.lines().stream().filter(l -> l.contains(name) && l.contains(" connection log lines left out in the last "))
+                    .mapToLong(l -> Long.parseLong(l.substring(l.indexOf(name) + name.length(), l.indexOf(" connection log"))))
+                    .sum();
+            // Each connection ends with a line (closed, or closed with its failure): logged, or counted as left out.
+            assertTrue(lines + leftOut >= cycles, lines + " logged + " + leftOut + " left out, for " + cycles + " connections: "
+                    + logs.lines().stream().filter(l -> l.contains("left out")).toList());
+        }
+        assertEquals(cycles + 1L, client.endpoints().get(0).stats().accepted(), "every connection is counted all the same");
     }
 
     @Test

@@ -22,6 +22,8 @@ public final class EchoServer implements AutoCloseable {
     /** How a connection to the echo server ended. */
     public enum End { EOF, RESET }
 
+    private static final int BACKLOG = 4096;
+
     private final ServerSocket server;
     private final Thread acceptor;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
@@ -29,7 +31,10 @@ public final class EchoServer implements AutoCloseable {
 
     public EchoServer() throws IOException {
         server = new ServerSocket();
-        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        // The relay's own listen backlog: with ServerSocket's default of 50, a connection flood overflows the
+        // accept queue, and the kernel leaves half-open children (ESTABLISHED here, the relay's side long
+        // closed) that a worker then waits on forever, read as descriptors the relay leaked.
+        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), BACKLOG);
         acceptor = new Thread(this::acceptLoop, "echo-accept");
         acceptor.setDaemon(true);
         acceptor.start();

@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /** What every connection of one endpoint shares: its config, TLS context, dialer and live channels. */
 public final class EndpointRuntime {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EndpointRuntime.class);
     private volatile Generation current;
     private final EndpointStats stats;
     private final RelayInitializer initializer;
@@ -27,6 +28,7 @@ public final class EndpointRuntime {
     private final Set<SocketAddress> probeSources = ConcurrentHashMap.newKeySet();
     /** Why the relay ended a probe's connection, by its source, until {@link #probeEnded} takes it. */
     private final Map<SocketAddress, String> probeFailures = new ConcurrentHashMap<>();
+    private final ConnectionLogLimit logLimit = new ConnectionLogLimit(System.nanoTime());
 
     /** {@code sslContext} may be null until {@link #update} sets it; the listener accepts nothing before. */
     public EndpointRuntime(EndpointConfig config, SslContext sslContext, Transport transport,
@@ -85,6 +87,25 @@ public final class EndpointRuntime {
     /** The counters a connection from {@code peer} goes to: the endpoint's, or a probe's own, unpublished. */
     EndpointStats statsFor(SocketAddress peer) {
         return peer != null && probeSources.contains(peer) ? new EndpointStats() : stats;
+    }
+
+    /**
+     * Whether a connection line ({@code failure}: a WARN one) may be logged now: every one at DEBUG, else
+     * within {@link ConnectionLogLimit}'s budget; what is left out is summed up later on {@code loop}.
+     */
+    boolean logConnectionLine(boolean failure, org.slf4j.Logger connectionLog, EventExecutor loop) {
+        return connectionLog.isDebugEnabled() || logLimit.admit(failure, System.nanoTime(), () -> {
+            try {
+                loop.schedule(this::logLeftOut, ConnectionLogLimit.SUMMARY_AFTER.toMillis(),
+                        java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                logLeftOut(); // the loop is stopping: say it now rather than never
+            }
+        });
+    }
+
+    private void logLeftOut() {
+        logLimit.summary(System.nanoTime()).ifPresent(text -> LOG.warn("[{}] {}", config().name(), text));
     }
 
     /** A certificate this endpoint presents or was presented: gauge updated, warning logged when near expiry. */

@@ -46,6 +46,9 @@ final class LocalAccessFilter extends AbstractRemoteAddressFilter<InetSocketAddr
     @Override
     protected ChannelFuture channelRejected(ChannelHandlerContext ctx, InetSocketAddress remote) {
         endpoint.stats().connectionRefused();
+        if (!endpoint.logConnectionLine(true, log, ctx.channel().eventLoop())) {
+            return null;
+        }
         log.warn("[{}] refused a connection from {}:{} owned by {}: local access is for privileged source "
                 + "ports (< {}) or root only, as the kernel NFS client connects", endpoint.config().name(),
                 remote.getAddress().getHostAddress(), remote.getPort(), owner, PRIVILEGED_PORT_LIMIT);

@@ -137,8 +137,10 @@ final class RelayConnection {
                     + x509.getSubjectX500Principal().getName() + " (expires " + x509.getNotAfter().toInstant() + ")")
                     .orElse("");
         }
-        log.atLevel(probe ? Level.DEBUG : Level.INFO).log("[{}] #{} {} -> {} ({}) established{}", config().name(), id,
-                frontend.remoteAddress(), config().target(), backend.remoteAddress(), tlsInfo);
+        if (probe || endpoint.logConnectionLine(false, log, frontend.eventLoop())) {
+            log.atLevel(probe ? Level.DEBUG : Level.INFO).log("[{}] #{} {} -> {} ({}) established{}", config().name(), id,
+                    frontend.remoteAddress(), config().target(), backend.remoteAddress(), tlsInfo);
+        }
     }
 
     /** The peer's leaf certificate, when it presented one (a server endpoint may not ask clients for one). */
@@ -359,6 +361,9 @@ final class RelayConnection {
         long millis = (System.nanoTime() - startNanos) / 1_000_000;
         // As stunnel's closing line at its default level (LOG5 "Connection closed: N byte(s) sent to TLS, M
         // byte(s) sent to socket"): what moved, so a hung or cut mount shows which way data stopped.
+        if (!probe && !endpoint.logConnectionLine(failure != null, log, frontend.eventLoop())) {
+            return;
+        }
         if (failure != null) {
             log.atLevel(probe ? Level.DEBUG : Level.WARN).log("[{}] #{} {} -> {} closed after {} ms, {} bytes to target, "
                     + "{} from it: {}", config().name(), id, frontend.remoteAddress(), config().target(), millis,
