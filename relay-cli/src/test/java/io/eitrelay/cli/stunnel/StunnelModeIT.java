@@ -75,6 +75,19 @@ class StunnelModeIT {
                 .start();
     }
 
+    /** An efs-utils file (client certificate, pid file) plus {@code output = log}, launched as efs-utils does; listening. */
+    Path launchEfsUtilsLogging(int port, Path log) throws Exception {
+        KeyPairFiles client = pki.issue("c", r -> r);
+        String text = CorpusConfig.substitute("efs-utils-tls.conf", Map.of("pid", dir.resolve("s.pid").toString(),
+                "accept", "127.0.0.1:" + port, "connect", "127.0.0.1:" + serverPort(), "CAfile", pki.caFile().toString(),
+                "cert", client.certificateChain().toString(), "key", client.privateKey().toString(),
+                "checkHost", TestPki.SERVER_NAME));
+        Path config = Files.writeString(dir.resolve("efs.conf"), text.replace("[efs]", "output = " + log + "\n[efs]"));
+        process = launchLikeEfsUtils(config);
+        awaitListening(port);
+        return config;
+    }
+
     static String run(List<String> command, int expectedExit) throws Exception {
         Process p = new ProcessBuilder(command).redirectErrorStream(false).start();
         String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -197,7 +210,11 @@ class StunnelModeIT {
                     // A new connection handshakes with the rotated certificate.
                     byte[] data = Transfer.rpcRecords(4096, 100 + i);
                     assertArrayEquals(data, Transfer.exchange(port, data, List.of(4096), 30));
-                    assertTrue(serverLog.await("peer CN=client-v" + i, 5_000) != null, serverLog.lines().toString());
+                    // The server saw it: its established line, or (once the endpoint's connection lines are
+                    // past their budget) the expiry notice it gives every new peer certificate.
+                    String seen = "CN=client-v" + i + " ";
+                    assertTrue(Eventually.within(5_000, () -> serverLog.lines().stream().anyMatch(l -> l.contains("peer " + seen)
+                            || l.contains("certificate " + seen))), serverLog.lines().toString());
                 }
             }
             assertTrue(process.isAlive(), "SIGHUP must not stop the relay");
@@ -209,14 +226,7 @@ class StunnelModeIT {
     void badFileOnSighupIsLoggedAndSigusr1ReopensTheLog() throws Exception {
         int port = ExternalProcess.freePort();
         Path log = dir.resolve("stunnel.log");
-        KeyPairFiles client = pki.issue("c", r -> r);
-        String text = CorpusConfig.substitute("efs-utils-tls.conf", Map.of("pid", dir.resolve("s.pid").toString(),
-                "accept", "127.0.0.1:" + port, "connect", "127.0.0.1:" + serverPort(), "CAfile", pki.caFile().toString(),
-                "cert", client.certificateChain().toString(), "key", client.privateKey().toString(),
-                "checkHost", TestPki.SERVER_NAME));
-        Path config = Files.writeString(dir.resolve("efs.conf"), text.replace("[efs]", "output = " + log + "\n[efs]"));
-        process = launchLikeEfsUtils(config);
-        awaitListening(port);
+        Path config = launchEfsUtilsLogging(port, log);
         assertTrue(Eventually.within(5_000, () -> read(log).contains("listening on 127.0.0.1:" + port)), read(log));
         Files.writeString(config, Files.readString(config) + "\nbogusOpt = 1\n");
         new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).start().waitFor();
@@ -244,14 +254,7 @@ class StunnelModeIT {
     void aChangedDebugLevelTakesEffectOnSighup() throws Exception {
         int port = ExternalProcess.freePort();
         Path log = dir.resolve("stunnel.log");
-        KeyPairFiles client = pki.issue("c", r -> r);
-        String text = CorpusConfig.substitute("efs-utils-tls.conf", Map.of("pid", dir.resolve("s.pid").toString(),
-                "accept", "127.0.0.1:" + port, "connect", "127.0.0.1:" + serverPort(), "CAfile", pki.caFile().toString(),
-                "cert", client.certificateChain().toString(), "key", client.privateKey().toString(),
-                "checkHost", TestPki.SERVER_NAME));
-        Path config = Files.writeString(dir.resolve("efs.conf"), text.replace("[efs]", "output = " + log + "\n[efs]"));
-        process = launchLikeEfsUtils(config);
-        awaitListening(port);
+        Path config = launchEfsUtilsLogging(port, log);
         byte[] data = Transfer.rpcRecords(1000, 42);
         assertArrayEquals(data, Transfer.exchange(port, data, List.of(100), 30));
         assertTrue(Eventually.within(5_000, () -> read(log).contains("ended by the client")), read(log));
