@@ -24,10 +24,6 @@ public enum LogLevel {
         this.jul = jul;
     }
 
-    public Level jul() {
-        return jul;
-    }
-
     public String label() {
         return name().toLowerCase(Locale.ROOT);
     }
@@ -57,6 +53,20 @@ public enum LogLevel {
     /** From now on the process logs at this level: the root logger and its handlers; Netty stays at warnings. */
     public void apply() {
         apply(jul);
+    }
+
+    /**
+     * Switches level with {@code apply} and logs the change with {@code announce} so that the line shows
+     * whichever way it goes: after a louder level takes effect, before a quieter one does.
+     */
+    public static void announced(boolean louder, Runnable apply, Runnable announce) {
+        if (louder) {
+            apply.run();
+            announce.run();
+        } else {
+            announce.run();
+            apply.run();
+        }
     }
 
     /** Sets {@code level} on the root logger and on every handler it has, which filter too. */

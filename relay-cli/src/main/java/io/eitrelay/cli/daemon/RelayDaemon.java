@@ -167,19 +167,12 @@ public final class RelayDaemon {
         }
         LogLevel level;
         try {
-            level = LogLevel.parse(args.get(0));
+            level = LogLevel.parse(ControlProtocol.abbreviate(args.get(0)));
         } catch (IllegalArgumentException e) {
-            return Reply.error("unknown log level '" + ControlProtocol.abbreviate(args.get(0)) + "' (expected one of: "
-                    + LogLevel.NAMES + ")");
+            return Reply.error(e.getMessage());
         }
-        boolean louder = level.ordinal() > was.ordinal();
-        if (louder) {
-            level.apply();
-        }
-        log.info("log level {} (was {}), set by a control request", level.label(), was.label());
-        if (!louder) {
-            level.apply();
-        }
+        LogLevel.announced(level.ordinal() > was.ordinal(), level::apply,
+                () -> log.info("log level {} (was {}), set by a control request", level.label(), was.label()));
         return Reply.ok("log level: " + level.label() + " (was " + was.label() + ")\n");
     }
 

@@ -66,13 +66,7 @@ final class StunnelLog {
         }
         Logger log = Logger.getLogger(StunnelLog.class.getName());
         String line = "debug = " + debugLevel + " from now on (was " + was + "), from the reloaded file";
-        if (debugLevel > was) {
-            applyLevel(debugLevel);
-            log.info(line);
-        } else {
-            log.info(line);
-            applyLevel(debugLevel);
-        }
+        io.eitrelay.cli.LogLevel.announced(debugLevel > was, () -> applyLevel(debugLevel), () -> log.info(line));
     }
 
     private static void applyLevel(int debugLevel) {
@@ -82,11 +76,8 @@ final class StunnelLog {
     }
 
     static void configure(int debugLevel, boolean toStderr, Path output) throws IOException {
-        debugLevelNow = debugLevel;
         LogManager.getLogManager().reset();
         Logger root = Logger.getLogger("");
-        Level level = julLevel(debugLevel);
-        root.setLevel(level);
         List<PrintStream> sinks = new ArrayList<>();
         if (toStderr) {
             sinks.add(System.err);
@@ -127,7 +118,6 @@ final class StunnelLog {
                 flush();
             }
         };
-        handler.setLevel(level);
         handler.setFormatter(new Formatter() {
             @Override
             public String format(LogRecord record) {
@@ -143,7 +133,7 @@ final class StunnelLog {
             }
         });
         root.addHandler(handler);
-        Logger.getLogger("io.netty").setLevel(debugLevel >= 7 ? Level.FINE : Level.WARNING);
+        applyLevel(debugLevel);
     }
 
     /** syslog 0-7 to java.util.logging: 0-3 errors, 4 warnings, 5-6 notices and info, 7 debug. */
