@@ -104,8 +104,11 @@ class DaemonIT {
         assertTrue(json.out().contains("{\"name\":\"fs-2\",\"listen\":\"127.0.0.1:" + second + "\""), json.out());
         assertTrue(json.out().contains("\"connections_accepted\":1,\"connections_failed\":0,\"bytes_to_target\":" + data.length
                 + ",\"bytes_from_target\":" + data.length + ",\"tls_protocol\":\"TLSv1.3\""), json.out());
+        // One session: the user's connection (the daemon's health probes are not counted, resumed or not).
+        assertTrue(json.out().contains(",\"tls_sessions\":1,\"tls_sessions_resumed\":"), json.out());
         CommandRun text = run("status", "--control", control.toString());
         assertTrue(text.out().contains("[fs-2] 127.0.0.1:" + second + " -> 127.0.0.1:" + serverPort + " (client mode)"), text.out());
+        assertTrue(text.out().contains("  TLS: TLSv1.3 TLS_AES_128_GCM_SHA256; sessions: 1 ("), text.out());
 
         CommandRun removed = ctl("remove", "127.0.0.1:" + first);
         assertEquals(0, removed.code(), removed.toString());

@@ -72,7 +72,7 @@ class MetricsEndpointIT {
                 assertTrue(body.contains("eitrelay_rpc_calls_seconds_bucket{"), "a histogram for percentiles: " + body);
                 // (The readiness probe of awaitListening was a connection, and a TLS session, too.)
                 assertTrue(body.contains("eitrelay_tls_sessions_total{cipher=\"TLS_AES_128_GCM_SHA256\",endpoint=\"127.0.0.1:"
-                        + listen + "\",protocol=\"TLSv1.3\"}"), body);
+                        + listen + "\",protocol=\"TLSv1.3\",resumed=\"false\"}"), body);
                 assertTrue(body.contains("eitrelay_bytes_total{direction=\"to_target\",endpoint=\"127.0.0.1:" + listen
                         + "\"} " + (7 * 44) + ".0"), body);
             } finally {

@@ -43,6 +43,8 @@ public final class EndpointStats {
     private final LongAdder recordsToTarget = new LongAdder();
     private final LongAdder recordsFromTarget = new LongAdder();
     private final LongAdder framingErrors = new LongAdder();
+    private final LongAdder tlsSessions = new LongAdder();
+    private final LongAdder tlsResumed = new LongAdder();
     private final AtomicLong ownNotAfter = new AtomicLong(Long.MIN_VALUE);
     private final AtomicLong peerNotAfter = new AtomicLong(Long.MIN_VALUE);
     private final Counter refusedMeter;
@@ -215,16 +217,31 @@ public final class EndpointStats {
         return framingErrors.sum();
     }
 
-    public void tlsEstablished(String protocol, String cipher, long handshakeNanos) {
+    /** @param resumed an abbreviated handshake resumed an earlier session (tls.SessionResumption) */
+    public void tlsEstablished(String protocol, String cipher, long handshakeNanos, boolean resumed) {
         lastTlsProtocol = protocol;
         lastTlsCipher = cipher;
+        tlsSessions.increment();
+        if (resumed) {
+            tlsResumed.increment();
+        }
         registry.counter(MeterNames.HANDSHAKES, tags.and(MeterNames.TAG_OUTCOME, "success", MeterNames.TAG_REASON, "none"))
                 .increment();
-        registry.counter(MeterNames.TLS_SESSIONS, tags.and(MeterNames.TAG_PROTOCOL, protocol, MeterNames.TAG_CIPHER, cipher))
-                .increment();
+        registry.counter(MeterNames.TLS_SESSIONS, tags.and(MeterNames.TAG_PROTOCOL, protocol, MeterNames.TAG_CIPHER, cipher,
+                MeterNames.TAG_RESUMED, Boolean.toString(resumed))).increment();
         if (handshakeNanos > 0) {
             handshakeTime.record(handshakeNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
         }
+    }
+
+    /** TLS sessions established (not the daemon's health probes). */
+    public long tlsSessions() {
+        return tlsSessions.sum();
+    }
+
+    /** Of {@link #tlsSessions()}, those that resumed an earlier session instead of a full handshake. */
+    public long tlsResumed() {
+        return tlsResumed.sum();
     }
 
     public long accepted() {

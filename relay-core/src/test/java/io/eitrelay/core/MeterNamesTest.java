@@ -93,7 +93,11 @@ class MeterNamesTest {
             assertEquals(50 * (4 + 12 + 4 + 28), registry.get(MeterNames.BYTES).tag(MeterNames.TAG_DIRECTION, "to_target").counter().count());
             assertEquals(50 * 28, registry.get(MeterNames.BYTES).tag(MeterNames.TAG_DIRECTION, "from_target").counter().count());
             assertEquals(2, registry.get(MeterNames.HANDSHAKES).tag(MeterNames.TAG_OUTCOME, "success").counter().count());
-            assertEquals(2, registry.get(MeterNames.TLS_SESSIONS).tag(MeterNames.TAG_PROTOCOL, "TLSv1.3").counter().count());
+            // The second connection resumes the first one's session (a ticket from our server endpoint).
+            assertEquals(1, registry.get(MeterNames.TLS_SESSIONS).tags(MeterNames.TAG_PROTOCOL, "TLSv1.3",
+                    MeterNames.TAG_RESUMED, "false").counter().count());
+            assertEquals(1, registry.get(MeterNames.TLS_SESSIONS).tags(MeterNames.TAG_PROTOCOL, "TLSv1.3",
+                    MeterNames.TAG_RESUMED, "true").counter().count());
             assertEquals(2, registry.get(MeterNames.HANDSHAKE_TIME).timer().count());
 
             // Test certificates are valid for one more day.

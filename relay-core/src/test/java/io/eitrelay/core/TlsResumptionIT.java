@@ -73,6 +73,10 @@ class TlsResumptionIT {
             handshakes.add(handshakeOf(statusPage(relay.endpoints().get(0).boundAddress().getPort())));
         }
         assertEquals(List.of("New", "Reused", "Reused"), handshakes, sServer.output());
+        // The relay tells them apart too: status and the sessions meter's resumed tag.
+        EndpointStats stats = relay.endpoints().get(0).stats();
+        assertTrue(Eventually.within(5_000, () -> stats.tlsSessions() == 3), "sessions: " + stats.tlsSessions());
+        assertEquals(2, stats.tlsResumed());
     }
 
     @ParameterizedTest(name = "{0} via {1}")
@@ -88,8 +92,12 @@ class TlsResumptionIT {
         // TLS 1.3 tickets come after the handshake (RFC 8446 §4.6.1); s_client saves the session on one.
         assertTrue(Eventually.within(10_000, () -> Files.exists(session)), "no session to resume: " + first.output());
         first.close();
+        EndpointStats stats = relay.endpoints().get(0).stats();
+        assertEquals(0, stats.tlsResumed(), "the first is a full handshake");
         ExternalProcess second = sClient(port, "second", List.of("-sess_in", session.toString()));
         assertTrue(second.output().contains("Reused, " + version.protocolName()), second.output());
+        assertEquals(2, stats.tlsSessions());
+        assertEquals(1, stats.tlsResumed());
     }
 
     /** s_client through a line echoed by the target (so the connection is in use), left running. */

@@ -44,7 +44,8 @@ final class StatusReport {
             out.append(String.format(Locale.ROOT, "  bytes: %d to target, %d from target%n",
                     stats.bytesToTarget(), stats.bytesFromTarget()));
             out.append(String.format(Locale.ROOT, "  TLS: %s%n", stats.lastTlsProtocol().isEmpty() ? "no session yet"
-                    : stats.lastTlsProtocol() + " " + stats.lastTlsCipher()));
+                    : String.format(Locale.ROOT, "%s %s; sessions: %d (%d resumed)", stats.lastTlsProtocol(),
+                    stats.lastTlsCipher(), stats.tlsSessions(), stats.tlsResumed())));
             out.append(String.format(Locale.ROOT, "  certificate expiry: ours %s, peer's %s%n",
                     days(stats.ownCertificateDaysLeft()), days(stats.peerCertificateDaysLeft())));
             out.append("  health: ").append(healthText(endpoint, now)).append('\n');
@@ -83,6 +84,8 @@ final class StatusReport {
                     .append(",\"bytes_from_target\":").append(stats.bytesFromTarget())
                     .append(",\"tls_protocol\":").append(optional(stats.lastTlsProtocol()))
                     .append(",\"tls_cipher\":").append(optional(stats.lastTlsCipher()))
+                    .append(",\"tls_sessions\":").append(stats.tlsSessions())
+                    .append(",\"tls_sessions_resumed\":").append(stats.tlsResumed())
                     .append(",\"own_certificate_days_left\":").append(number(stats.ownCertificateDaysLeft()))
                     .append(",\"peer_certificate_days_left\":").append(number(stats.peerCertificateDaysLeft()))
                     .append(",\"health\":").append(healthJson(health.apply(config.name()), now))

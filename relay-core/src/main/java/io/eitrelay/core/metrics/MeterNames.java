@@ -29,7 +29,10 @@ public final class MeterNames {
     public static final String HANDSHAKES = "eitrelay.tls.handshakes";
     /** Timer, TLS handshake duration (successful ones). Tags: endpoint. */
     public static final String HANDSHAKE_TIME = "eitrelay.tls.handshake.time";
-    /** Counter, established TLS sessions by what was negotiated. Tags: endpoint, protocol, cipher. */
+    /**
+     * Counter, established TLS sessions by what was negotiated. Tags: endpoint, protocol, cipher, resumed = true
+     * (an abbreviated handshake resumed an earlier session: RFC 5246 §7.3, RFC 8446 §2.2) | false (a full one).
+     */
     public static final String TLS_SESSIONS = "eitrelay.tls.sessions";
     /** Timer with percentile histogram, ONC-RPC call to reply. Tags: endpoint, program, version, procedure. */
     public static final String RPC_CALLS = "eitrelay.rpc.calls";
@@ -56,6 +59,7 @@ public final class MeterNames {
     public static final String TAG_REASON = "reason";
     public static final String TAG_PROTOCOL = "protocol";
     public static final String TAG_CIPHER = "cipher";
+    public static final String TAG_RESUMED = "resumed";
     public static final String TAG_PROGRAM = "program";
     public static final String TAG_VERSION = "version";
     public static final String TAG_PROCEDURE = "procedure";

@@ -4,6 +4,7 @@ import io.eitrelay.core.EndpointStats;
 import io.eitrelay.core.config.EndpointConfig;
 import io.eitrelay.core.config.Mode;
 import io.eitrelay.core.config.SocketOptions;
+import io.eitrelay.core.tls.SessionResumption;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -130,10 +131,14 @@ final class RelayConnection {
         String tlsInfo = "";
         if (tls != null) {
             SSLSession session = tls.engine().getSession();
-            stats.tlsEstablished(session.getProtocol(), session.getCipherSuite(), System.nanoTime() - tlsStartNanos);
+            long handshakeNanos = System.nanoTime() - tlsStartNanos;
+            boolean resumed = SessionResumption.resumed(tls.engine(),
+                    System.currentTimeMillis() - TimeUnit.NANOSECONDS.toMillis(handshakeNanos));
+            stats.tlsEstablished(session.getProtocol(), session.getCipherSuite(), handshakeNanos, resumed);
             java.util.Optional<java.security.cert.X509Certificate> peer = peerCertificate(session);
             peer.ifPresent(certificate -> endpoint.certificateSeen(certificate, false));
-            tlsInfo = " " + session.getProtocol() + " " + session.getCipherSuite() + peer.map(x509 -> " peer "
+            tlsInfo = " " + session.getProtocol() + " " + session.getCipherSuite() + (resumed ? " resumed" : "")
+                    + peer.map(x509 -> " peer "
                     + x509.getSubjectX500Principal().getName() + " (expires " + x509.getNotAfter().toInstant() + ")")
                     .orElse("");
         }
