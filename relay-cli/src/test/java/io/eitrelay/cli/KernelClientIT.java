@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Linux kernel's own NFS client (booted under QEMU, {@link KernelClient}) mounts nfs-ganesha through
- * bin/eit-relay in client mode -> TLS -> bin/eit-relay in server mode, as a user's machine does: NFSv4.1,
+ * bin/eit-relay in client mode -> TLS -> bin/eit-relay in server mode, as a user's machine does: NFSv4.1 (with nconnect),
  * NFSv4.0 and NFSv3 (its MOUNT protocol through a second pair of endpoints, no portmapper). Files are
  * checked three ways: the guest's source, the guest's read-back after dropping its page cache, and the
  * bytes that reached the server's disk.
@@ -45,6 +45,10 @@ class KernelClientIT {
     private static final long STEP_MILLIS = 180_000;
     /** How long the relay's upstream side stays dead: the kernel's reconnect backs off meanwhile. */
     private static final long DOWN_MILLIS = 2_000;
+    /** The v4.1 mount's TCP connections in the first test: efs-utils mounts with nconnect too. */
+    private static final int NCONNECT = 4;
+    private static final Pattern SESSIONS = Pattern.compile(
+            "eitrelay_tls_sessions_total\\{[^}]*endpoint=\"([^\"]+)\"[^}]*resumed=\"(true|false)\"} (\\d+)");
     private static final Pattern RPC_COUNT = Pattern.compile(
             "eitrelay_rpc_calls_seconds_count\\{endpoint=\"([^\"]+)\",procedure=\"([^\"]+)\",program=\"([^\"]+)\",version=\"(\\d+)\"} (\\d+)");
 
@@ -90,22 +94,27 @@ class KernelClientIT {
     @Test
     void theKernelClientMountsWritesAndReadsBackOverNfs41Nfs40AndNfs3() throws Exception {
         StringBuilder script = new StringBuilder(source(SOURCE_MIB));
-        for (Mount mount : mounts()) {
+        for (Mount mount : mounts(NCONNECT)) {
             script.append(mount.shell(false));
         }
         try (KernelClient guest = KernelClient.boot(dir, script.toString())) {
             String source = guest.awaitMark("source", BOOT_MILLIS);
-            for (Mount mount : mounts()) {
+            for (Mount mount : mounts(NCONNECT)) {
                 String mounted = guest.awaitMark(mount.name + "-mounted", STEP_MILLIS);
                 assertTrue(mounted.contains(" nfs" + (mount.name.equals("v3") ? " " : "4 "))
                         && mounted.contains("vers=" + mount.version + ",") && mounted.contains("port=" + clientNfs + ","),
                         mount.name + " mounted through the relay: " + mounted + "\n" + guest.console());
+                assertTrue(!mount.name.equals("v41") || mounted.contains("nconnect=" + NCONNECT + ","), mounted);
                 assertEquals(source, guest.awaitMark(mount.name + "-read", STEP_MILLIS), mount.name + " read back");
                 assertEquals(source, sha256(ganesha.export().resolve(mount.name + ".bin")), mount.name + " on the server's disk");
                 assertEquals("0", guest.awaitMark(mount.name + "-unmounted", STEP_MILLIS));
             }
             guest.awaitPowerOff(STEP_MILLIS);
         }
+        // The nconnect connections after the first resumed its TLS session (so did later mounts' connections).
+        String sessions = scrape();
+        assertTrue(tlsSessions(sessions, clientNfs, false) >= 1, sessions);
+        assertTrue(tlsSessions(sessions, clientNfs, true) >= NCONNECT - 1, sessions);
         // What the relay saw of it: the kernel's WRITE calls (at most 1 MiB each) in both NFS versions, and MOUNT.
         String scrape = scrape();
         assertTrue(rpcCalls(scrape, clientNfs, "NFS", "4", "WRITE") >= 2L * SOURCE_MIB, scrape);
@@ -116,13 +125,13 @@ class KernelClientIT {
     @Test
     void aHardMountRidesOutTheRelayServerKilledAndRestartedMidWrite() throws Exception {
         StringBuilder script = new StringBuilder(source(FAULT_MIB));
-        for (Mount mount : mounts()) {
+        for (Mount mount : mounts(1)) {
             script.append(mount.shell(true));
         }
         long clientPid = client.process().pid();
         try (KernelClient guest = KernelClient.boot(dir, script.toString())) {
             String source = guest.awaitMark("source", BOOT_MILLIS);
-            for (Mount mount : mounts()) {
+            for (Mount mount : mounts(1)) {
                 guest.awaitMark(mount.name + "-writing", STEP_MILLIS);
                 Path onServer = ganesha.export().resolve(mount.name + ".bin");
                 assertTrue(Eventually.within(STEP_MILLIS, () -> size(onServer) > 0), "no write reached the server");
@@ -162,10 +171,11 @@ class KernelClientIT {
         }
     }
 
-    private List<Mount> mounts() {
+    /** @param nconnect TCP connections of the NFSv4.1 mount */
+    private List<Mount> mounts(int nconnect) {
         String base = "proto=tcp,hard,port=" + clientNfs + ",addr=" + KernelClient.HOST;
         return List.of(
-                new Mount("v41", "nfs4", "4.1", "vers=4.1," + base),
+                new Mount("v41", "nfs4", "4.1", "vers=4.1,nconnect=" + nconnect + "," + base),
                 // NFSv4.0 names a callback address; the server cannot reach it through the tunnel (no delegations).
                 new Mount("v40", "nfs4", "4.0", "vers=4.0," + base + ",clientaddr=" + KernelClient.GUEST),
                 new Mount("v3", "nfs", "3", "vers=3," + base + ",mountport=" + clientMount
@@ -211,6 +221,18 @@ class KernelClientIT {
             }
         }
         return calls;
+    }
+
+    /** TLS sessions of one endpoint, resumed or full, over every protocol and cipher. */
+    private static long tlsSessions(String scrape, int endpointPort, boolean resumed) {
+        Matcher matcher = SESSIONS.matcher(scrape);
+        long sessions = 0;
+        while (matcher.find()) {
+            if (matcher.group(1).equals("127.0.0.1:" + endpointPort) && matcher.group(2).equals(String.valueOf(resumed))) {
+                sessions += Long.parseLong(matcher.group(3));
+            }
+        }
+        return sessions;
     }
 
     private static long size(Path file) {
