@@ -2,6 +2,7 @@ package io.eitrelay.cli;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.eitrelay.core.metrics.MeterNames;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -18,6 +19,7 @@ final class MetricsServer implements AutoCloseable {
     private final HttpServer server;
 
     MetricsServer(InetSocketAddress address) throws IOException {
+        registry.config().meterFilter(MeterNames.descriptions()); // before any meter: HELP lines
         server = HttpServer.create(address, 16);
         server.createContext("/metrics", this::scrape);
         server.setExecutor(null);

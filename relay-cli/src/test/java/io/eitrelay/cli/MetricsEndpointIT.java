@@ -7,6 +7,7 @@ import io.eitrelay.core.Relay;
 import io.eitrelay.core.config.RecordFraming;
 import io.eitrelay.core.config.RuntimeOptions.ProviderChoice;
 import io.eitrelay.core.config.RuntimeOptions.TransportChoice;
+import io.eitrelay.core.metrics.MeterNames;
 import io.eitrelay.testing.Configs;
 import io.eitrelay.testing.ExternalProcess;
 import io.eitrelay.testing.RpcReplyServer;
@@ -70,6 +71,7 @@ class MetricsEndpointIT {
                 assertTrue(body.contains("eitrelay_rpc_calls_seconds_count{endpoint=\"127.0.0.1:" + listen
                         + "\",procedure=\"EXPORT\",program=\"MOUNT\",version=\"3\"} 7"), body);
                 assertTrue(body.contains("eitrelay_rpc_calls_seconds_bucket{"), "a histogram for percentiles: " + body);
+                assertTrue(body.contains("# HELP eitrelay_bytes_total " + MeterNames.description(MeterNames.BYTES) + "\n"), body);
                 // (The readiness probe of awaitListening was a connection, and a TLS session, too.)
                 assertTrue(body.contains("eitrelay_tls_sessions_total{cipher=\"TLS_AES_128_GCM_SHA256\",endpoint=\"127.0.0.1:"
                         + listen + "\",protocol=\"TLSv1.3\",resumed=\"false\"}"), body);

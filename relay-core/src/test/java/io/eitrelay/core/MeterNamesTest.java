@@ -39,6 +39,7 @@ class MeterNamesTest {
     void everyDeclaredMeterIsPublishedAndRpcCallsAreTimedByProcedure() throws Exception {
         TestPki pki = new TestPki(dir);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        registry.config().meterFilter(MeterNames.descriptions());
         RecordFraming framing = RecordFraming.on(RecordFraming.DEFAULT_MAX_RECORD);
         try (RpcReplyServer nfs = new RpcReplyServer()) {
             Relay server = Relay.start(Configs.relay(Configs.server(nfs.port(), pki.server()).withFraming(framing),
@@ -111,12 +112,17 @@ class MeterNamesTest {
             Set<String> published = new HashSet<>();
             for (Meter meter : registry.getMeters()) {
                 published.add(meter.getId().getName());
+                // The HELP line of a scrape.
+                assertEquals(MeterNames.description(meter.getId().getName()), meter.getId().getDescription(), meter.getId().toString());
             }
             for (Field field : MeterNames.class.getFields()) {
                 // HEALTH is the daemon's (relay-cli HealthChecksTest); everything else a relay publishes itself.
                 if (Modifier.isStatic(field.getModifiers()) && !field.getName().startsWith("TAG_")
                         && !field.getName().equals("HEALTH")) {
                     assertTrue(published.contains((String) field.get(null)), field.getName() + " not published: " + published);
+                }
+                if (Modifier.isStatic(field.getModifiers()) && !field.getName().startsWith("TAG_")) {
+                    assertNotNull(MeterNames.description((String) field.get(null)), field.getName() + " has no description");
                 }
             }
             client.stop(Duration.ZERO);

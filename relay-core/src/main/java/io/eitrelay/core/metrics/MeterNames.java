@@ -1,5 +1,10 @@
 package io.eitrelay.core.metrics;
 
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.config.MeterFilter;
+import java.util.Map;
+
 /**
  * Every meter the relay publishes, declared once. These names (and their tags) are API: dashboards and
  * alerts depend on them. The README's metrics table documents them; MeterNamesTest checks each appears.
@@ -64,6 +69,42 @@ public final class MeterNames {
     public static final String TAG_VERSION = "version";
     public static final String TAG_PROCEDURE = "procedure";
     public static final String TAG_CERTIFICATE = "certificate";
+
+    /** One line per meter, the HELP text of a Prometheus scrape (the tags are in the names' comments above). */
+    private static final Map<String, String> DESCRIPTIONS = Map.ofEntries(
+            Map.entry(BYTES, "Bytes relayed, by direction"),
+            Map.entry(CONNECTIONS, "Connections accepted (not the daemon's health probes)"),
+            Map.entry(CONNECTIONS_ACTIVE, "Connections open now"),
+            Map.entry(CONNECTIONS_REFUSED, "Connections refused before anything was relayed, by reason"),
+            Map.entry(TARGET_SILENT, "Connections closed because the target stopped answering (also counted as failures)"),
+            Map.entry(CONNECTION_FAILURES, "Connections that ended with a failure (handshake, verification, reset, timeout, framing)"),
+            Map.entry(HANDSHAKES, "TLS handshakes, by outcome and failure reason"),
+            Map.entry(HANDSHAKE_TIME, "Duration of successful TLS handshakes"),
+            Map.entry(TLS_SESSIONS, "Established TLS sessions, by protocol, cipher and whether an earlier session was resumed"),
+            Map.entry(RPC_CALLS, "ONC-RPC call to reply, by program, version and procedure"),
+            Map.entry(FRAMING_ERRORS, "Connections closed for breaking ONC-RPC record framing or the record-size cap"),
+            Map.entry(CERTIFICATE_EXPIRY_DAYS, "Days until a certificate (own, or the peer's latest) expires; negative once expired"),
+            Map.entry(HEALTH, "1 when the daemon's latest health probe through the endpoint got a reply, 0 when not"));
+
+    /** The description of a meter named here, or null. */
+    public static String description(String name) {
+        return DESCRIPTIONS.get(name);
+    }
+
+    /**
+     * Gives each of these meters its description, wherever it is registered (so no registration site repeats
+     * it). Configure it on a registry before any meter is registered there.
+     */
+    public static MeterFilter descriptions() {
+        return new MeterFilter() {
+            @Override
+            public Meter.Id map(Meter.Id id) {
+                String description = DESCRIPTIONS.get(id.getName());
+                return description == null || id.getDescription() != null ? id
+                        : new Meter.Id(id.getName(), Tags.of(id.getTagsAsIterable()), id.getBaseUnit(), description, id.getType());
+            }
+        };
+    }
 
     private MeterNames() {
     }
