@@ -40,7 +40,6 @@ final class DaemonCommand implements Callable<Integer> {
     static final String DEFAULT_STATE = "/var/lib/eit-relay/endpoints";
     /** How often the mount table is read for endpoints no mount uses any more. */
     private static final long SWEEP_SECONDS = 2;
-    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(10);
 
     @Option(names = "--control", paramLabel = "PATH", defaultValue = CONTROL_DEFAULT_VALUE,
             description = "Control socket (Unix domain, mode 0600; default: $EIT_RELAY_CONTROL or " + DEFAULT_CONTROL + ").")
@@ -107,7 +106,7 @@ final class DaemonCommand implements Callable<Integer> {
             MetricsServer.closeQuietly(metrics);
             return ExitCodes.RUNTIME_FAILURE;
         }
-        HealthChecks health = new HealthChecks(PROBE_TIMEOUT, metrics == null ? NoMetrics.registry() : metrics.registry());
+        HealthChecks health = new HealthChecks(HealthChecks.TIMEOUT, metrics == null ? NoMetrics.registry() : metrics.registry());
         RelayDaemon daemon = new RelayDaemon(relay, state.toAbsolutePath(), mountsTable.toAbsolutePath(), unmountGrace, health);
         ControlServer server;
         try {
@@ -131,13 +130,7 @@ final class DaemonCommand implements Callable<Integer> {
         lifecycle.afterStop(health::close);
         timers.scheduleWithFixedDelay(() -> guarded(daemon::sweep), SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
         if (!probeInterval.isZero()) {
-            timers.scheduleWithFixedDelay(() -> guarded(() -> {
-                try {
-                    daemon.probe();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }), 0, probeInterval.toMillis(), TimeUnit.MILLISECONDS);
+            health.schedule(timers, probeInterval, relay::endpoints);
         }
         if (metrics != null) {
             lifecycle.afterStop(metrics::close);

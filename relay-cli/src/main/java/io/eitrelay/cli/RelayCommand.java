@@ -1,12 +1,17 @@
 package io.eitrelay.cli;
 
+import io.eitrelay.cli.daemon.HealthChecks;
 import io.eitrelay.core.Relay;
 import io.eitrelay.core.RelayStartException;
 import io.eitrelay.core.config.RelayConfig;
+import io.eitrelay.core.metrics.NoMetrics;
 import io.eitrelay.core.tls.TlsConfigException;
 import io.eitrelay.cli.demo.DemoCommand;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -29,6 +34,11 @@ final class RelayCommand implements Callable<Integer> {
     @Option(names = "--check", description = "Validate flags, load certificates and keys, then exit (0 ok, 2 with the reason).")
     boolean check;
 
+    @Option(names = "--probe-interval", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
+            defaultValue = "0s", description = "Health probe (an RPC NULL call through each client endpoint; a log line "
+            + "when its result changes, the eitrelay_health gauge) every DURATION; 0 disables (default: ${DEFAULT-VALUE}).")
+    Duration probeInterval;
+
     @Spec
     CommandSpec spec;
 
@@ -49,6 +59,10 @@ final class RelayCommand implements Callable<Integer> {
                     + "endpoints, add --metrics-allow-remote to serve them there anyway");
             return ExitCodes.CONFIG_ERROR;
         }
+        if (probeInterval.isNegative()) {
+            err.println("eit-relay: --probe-interval must not be negative: " + probeInterval);
+            return ExitCodes.CONFIG_ERROR;
+        }
         if (check) {
             try {
                 Relay.check(config);
@@ -63,7 +77,7 @@ final class RelayCommand implements Callable<Integer> {
         return run(config, flags.metricsListen, err);
     }
 
-    private static int run(RelayConfig config, java.net.InetSocketAddress metricsListen, PrintWriter err)
+    private int run(RelayConfig config, java.net.InetSocketAddress metricsListen, PrintWriter err)
             throws InterruptedException {
         MetricsServer metrics = null;
         if (metricsListen != null) {
@@ -97,6 +111,17 @@ final class RelayCommand implements Callable<Integer> {
             err.println("eit-relay: " + e.getMessage());
             MetricsServer.closeQuietly(metrics);
             return ExitCodes.RUNTIME_FAILURE;
+        }
+        if (!probeInterval.isZero()) {
+            HealthChecks health = new HealthChecks(HealthChecks.TIMEOUT, metrics == null ? NoMetrics.registry() : metrics.registry());
+            ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread thread = new Thread(r, "eit-relay-health-timer");
+                thread.setDaemon(true);
+                return thread;
+            });
+            lifecycle.afterStop(timers::shutdownNow);
+            lifecycle.afterStop(health::close);
+            health.schedule(timers, probeInterval, relay::endpoints);
         }
         lifecycle.started(relay);
         lifecycle.awaitStop();

@@ -82,4 +82,43 @@ class MetricsEndpointIT {
             }
         }
     }
+
+    @Test
+    void aStandaloneRelayWithAProbeIntervalReportsItsServersHealth() throws Exception {
+        TestPki pki = new TestPki(dir);
+        int serverPort = ExternalProcess.freePort(); // nothing there yet
+        int listen = ExternalProcess.freePort();
+        int metrics = ExternalProcess.freePort();
+        String endpoint = "127.0.0.1:" + listen;
+        try (ExternalProcess relay = ExternalProcess.start(List.of(LauncherIT.LAUNCHER.toString(),
+                "--listen", endpoint, "--target", "127.0.0.1:" + serverPort, "--cafile", pki.caFile().toString(),
+                "--check-host", TestPki.SERVER_NAME, "--probe-interval", "1s", "--metrics-listen", "127.0.0.1:" + metrics),
+                dir.resolve("probing.out"))) {
+            assertTrue(relay.awaitOutput("[" + endpoint + "] health check failed", 20_000), relay.output());
+            assertTrue(relay.output().contains("Connection refused"), "the reason the relay gave up: " + relay.output());
+            assertTrue(scrape(metrics).contains("eitrelay_health{endpoint=\"" + endpoint + "\"} 0.0"));
+
+            try (RpcReplyServer nfs = new RpcReplyServer()) {
+                Relay server = Relay.start(Configs.relay(Configs.server(nfs.port(), pki.server())
+                        .withListen(Configs.loopback(serverPort)), TransportChoice.AUTO, ProviderChoice.AUTO));
+                try {
+                    assertTrue(relay.awaitOutput("[" + endpoint + "] health check passes again", 20_000), relay.output());
+                    String body = scrape(metrics);
+                    assertTrue(body.contains("eitrelay_health{endpoint=\"" + endpoint + "\"} 1.0"), body);
+                    assertTrue(body.contains("eitrelay_connections_total{endpoint=\"" + endpoint + "\"} 0.0"),
+                            "probes are the relay's own traffic: " + body);
+                } finally {
+                    server.stop(Duration.ZERO);
+                }
+            }
+        }
+    }
+
+    private static String scrape(int port) throws Exception {
+        HttpResponse<String> scrape = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, scrape.statusCode());
+        return scrape.body();
+    }
 }

@@ -22,24 +22,28 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The daemon's health probe: an ONC-RPC NULL call (RFC 5531 §12.1: procedure 0 of NFS) through each
+ * The health probe of the daemon (and of the standalone relay with {@code --probe-interval}): an ONC-RPC NULL call (RFC 5531 §12.1: procedure 0 of NFS) through each
  * client-mode endpoint, so the whole path is tested as the kernel uses it: our listener, the TLS
  * handshake, the server. Any RPC reply is healthy, a refusal of the version included (the endpoint does
  * not know which NFS version its mounts speak); a timeout, a refused or failed connection is not.
  * Endpoints in server mode or without RPC framing are not probed. A probe's connection is the relay's
- * own, not its users' traffic: the endpoint does not count it and logs it at DEBUG only; what the daemon
+ * own, not its users' traffic: the endpoint does not count it and logs it at DEBUG only; what the relay
  * logs is a change of result, once.
  */
 public final class HealthChecks implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HealthChecks.class);
     private static final InetAddress LOOPBACK_4 = loopback("127.0.0.1");
     private static final InetAddress LOOPBACK_6 = loopback("::1");
+    /** How long one probe waits for its reply. */
+    public static final Duration TIMEOUT = Duration.ofSeconds(10);
     /** Probes run side by side, so a dead server does not delay the others' results. */
     private static final int PARALLEL_PROBES = 4;
     static final int PROBED_VERSION = 4;
@@ -67,7 +71,7 @@ public final class HealthChecks implements AutoCloseable {
         }
     }
 
-    /** Publishes {@link MeterNames#HEALTH} to {@code registry} (the daemon's; a no-op one without --metrics-listen). */
+    /** Publishes {@link MeterNames#HEALTH} to {@code registry} (the process's; a no-op one without --metrics-listen). */
     public HealthChecks(Duration timeout, MeterRegistry registry) {
         this.timeout = timeout;
         this.registry = registry;
@@ -87,6 +91,22 @@ public final class HealthChecks implements AutoCloseable {
         List<String> names = endpoints.stream().map(EndpointListener::name).toList();
         last.keySet().retainAll(names);
         gauges.keySet().retainAll(names);
+    }
+
+    /**
+     * Probes {@code endpoints} now and then every {@code interval} on {@code timers}, until they shut down.
+     * A round that fails is logged and the next one runs anyway (an exception would cancel the schedule).
+     */
+    public void schedule(ScheduledExecutorService timers, Duration interval, Supplier<List<EndpointListener>> endpoints) {
+        timers.scheduleWithFixedDelay(() -> {
+            try {
+                probeAll(endpoints.get());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                log.error("health probe round failed", e);
+            }
+        }, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**

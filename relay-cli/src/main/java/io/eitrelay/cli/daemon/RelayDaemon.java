@@ -96,11 +96,6 @@ public final class RelayDaemon {
         mounts.sweep(Instant.now());
     }
 
-    /** Probes every endpoint's path to its server, outside the lock: requests are not held up by a dead server. */
-    public void probe() throws InterruptedException {
-        health.probeAll(relay.endpoints());
-    }
-
     private Reply add(Path cwd, List<String> args) {
         EndpointConfig endpoint;
         try {

@@ -51,9 +51,9 @@ public final class MeterNames {
     public static final String CERTIFICATE_EXPIRY_DAYS = "eitrelay.certificate.expiry.days";
 
     /**
-     * Gauge, published by {@code eit-relay daemon} only: 1 when its latest health probe through a client
-     * endpoint (an ONC-RPC NULL call: listener, TLS, server) got a reply, 0 when it did not; no sample
-     * before the first probe. Tags: endpoint.
+     * Gauge, published by {@code eit-relay daemon} and by the standalone relay with {@code --probe-interval}:
+     * 1 when its latest health probe through a client endpoint (an ONC-RPC NULL call: listener, TLS, server)
+     * got a reply, 0 when it did not; no sample before the first probe. Tags: endpoint.
      */
     public static final String HEALTH = "eitrelay.health";
 
@@ -84,7 +84,7 @@ public final class MeterNames {
             Map.entry(RPC_CALLS, "ONC-RPC call to reply, by program, version and procedure"),
             Map.entry(FRAMING_ERRORS, "Connections closed for breaking ONC-RPC record framing or the record-size cap"),
             Map.entry(CERTIFICATE_EXPIRY_DAYS, "Days until a certificate (own, or the peer's latest) expires; negative once expired"),
-            Map.entry(HEALTH, "1 when the daemon's latest health probe through the endpoint got a reply, 0 when not"));
+            Map.entry(HEALTH, "1 when the latest health probe (an RPC NULL call) through the endpoint got a reply, 0 when not"));
 
     /** The description of a meter named here, or null. */
     public static String description(String name) {
