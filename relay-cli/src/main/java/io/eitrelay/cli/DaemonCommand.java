@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
@@ -121,12 +120,7 @@ final class DaemonCommand implements Callable<Integer> {
             return ExitCodes.RUNTIME_FAILURE;
         }
         lifecycle.afterStop(server::close);
-        ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, "eit-relay-daemon-timers");
-            thread.setDaemon(true);
-            return thread;
-        });
-        lifecycle.afterStop(timers::shutdownNow);
+        ScheduledExecutorService timers = lifecycle.timers("eit-relay-daemon-timers");
         lifecycle.afterStop(health::close);
         timers.scheduleWithFixedDelay(() -> guarded(daemon::sweep), SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
         if (!probeInterval.isZero()) {

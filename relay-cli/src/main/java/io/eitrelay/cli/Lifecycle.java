@@ -4,6 +4,8 @@ import io.eitrelay.core.Relay;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
 
 /**
@@ -45,6 +47,17 @@ public final class Lifecycle {
     /** Run after the relay has stopped (pid file removal, metrics server). */
     public synchronized void afterStop(Runnable action) {
         afterStop.add(action);
+    }
+
+    /** A timer thread (a daemon thread: it never holds the process up) that ends when the relay stops. */
+    public ScheduledExecutorService timers(String threadName) {
+        ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, threadName);
+            thread.setDaemon(true);
+            return thread;
+        });
+        afterStop(timers::shutdownNow);
+        return timers;
     }
 
     /** The relay runs; a SIGHUP that came while it was starting is applied now. */

@@ -10,8 +10,6 @@ import io.eitrelay.cli.demo.DemoCommand;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -114,14 +112,8 @@ final class RelayCommand implements Callable<Integer> {
         }
         if (!probeInterval.isZero()) {
             HealthChecks health = new HealthChecks(HealthChecks.TIMEOUT, metrics == null ? NoMetrics.registry() : metrics.registry());
-            ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread thread = new Thread(r, "eit-relay-health-timer");
-                thread.setDaemon(true);
-                return thread;
-            });
-            lifecycle.afterStop(timers::shutdownNow);
             lifecycle.afterStop(health::close);
-            health.schedule(timers, probeInterval, relay::endpoints);
+            health.schedule(lifecycle.timers("eit-relay-health-timer"), probeInterval, relay::endpoints);
         }
         lifecycle.started(relay);
         lifecycle.awaitStop();
