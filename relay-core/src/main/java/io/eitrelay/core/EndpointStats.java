@@ -2,6 +2,7 @@ package io.eitrelay.core;
 
 import io.eitrelay.core.metrics.MeterNames;
 import io.eitrelay.core.metrics.NoMetrics;
+import io.eitrelay.core.tls.SessionResumption;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -45,6 +46,7 @@ public final class EndpointStats {
     private final LongAdder framingErrors = new LongAdder();
     private final LongAdder tlsSessions = new LongAdder();
     private final LongAdder tlsResumed = new LongAdder();
+    private final LongAdder tlsResumptionUnknown = new LongAdder();
     private final AtomicLong ownNotAfter = new AtomicLong(Long.MIN_VALUE);
     private final AtomicLong peerNotAfter = new AtomicLong(Long.MIN_VALUE);
     private final Counter refusedMeter;
@@ -217,18 +219,20 @@ public final class EndpointStats {
         return framingErrors.sum();
     }
 
-    /** @param resumed an abbreviated handshake resumed an earlier session (tls.SessionResumption) */
-    public void tlsEstablished(String protocol, String cipher, long handshakeNanos, boolean resumed) {
+    /** @param resumption whether the handshake resumed an earlier session, if the TLS provider tells */
+    public void tlsEstablished(String protocol, String cipher, long handshakeNanos, SessionResumption resumption) {
         lastTlsProtocol = protocol;
         lastTlsCipher = cipher;
         tlsSessions.increment();
-        if (resumed) {
+        if (resumption == SessionResumption.RESUMED) {
             tlsResumed.increment();
+        } else if (resumption == SessionResumption.UNKNOWN) {
+            tlsResumptionUnknown.increment();
         }
         registry.counter(MeterNames.HANDSHAKES, tags.and(MeterNames.TAG_OUTCOME, "success", MeterNames.TAG_REASON, "none"))
                 .increment();
         registry.counter(MeterNames.TLS_SESSIONS, tags.and(MeterNames.TAG_PROTOCOL, protocol, MeterNames.TAG_CIPHER, cipher,
-                MeterNames.TAG_RESUMED, Boolean.toString(resumed))).increment();
+                MeterNames.TAG_RESUMED, resumption.tag)).increment();
         if (handshakeNanos > 0) {
             handshakeTime.record(handshakeNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
         }
@@ -242,6 +246,11 @@ public final class EndpointStats {
     /** Of {@link #tlsSessions()}, those that resumed an earlier session instead of a full handshake. */
     public long tlsResumed() {
         return tlsResumed.sum();
+    }
+
+    /** Of {@link #tlsSessions()}, those whose TLS provider does not tell whether they resumed (the JDK's). */
+    public long tlsResumptionUnknown() {
+        return tlsResumptionUnknown.sum();
     }
 
     public long accepted() {

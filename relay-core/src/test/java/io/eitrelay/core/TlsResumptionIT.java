@@ -73,10 +73,10 @@ class TlsResumptionIT {
             handshakes.add(handshakeOf(statusPage(relay.endpoints().get(0).boundAddress().getPort())));
         }
         assertEquals(List.of("New", "Reused", "Reused"), handshakes, sServer.output());
-        // The relay tells them apart too: status and the sessions meter's resumed tag.
+        // The relay tells them apart too (status, the sessions meter's resumed tag), where BoringSSL says.
         EndpointStats stats = relay.endpoints().get(0).stats();
         assertTrue(Eventually.within(5_000, () -> stats.tlsSessions() == 3), "sessions: " + stats.tlsSessions());
-        assertEquals(2, stats.tlsResumed());
+        assertResumed(provider, 2, 3, stats);
     }
 
     @ParameterizedTest(name = "{0} via {1}")
@@ -93,11 +93,18 @@ class TlsResumptionIT {
         assertTrue(Eventually.within(10_000, () -> Files.exists(session)), "no session to resume: " + first.output());
         first.close();
         EndpointStats stats = relay.endpoints().get(0).stats();
-        assertEquals(0, stats.tlsResumed(), "the first is a full handshake");
+        assertResumed(provider, 0, 1, stats);
         ExternalProcess second = sClient(port, "second", List.of("-sess_in", session.toString()));
         assertTrue(second.output().contains("Reused, " + version.protocolName()), second.output());
         assertEquals(2, stats.tlsSessions());
-        assertEquals(1, stats.tlsResumed());
+        assertResumed(provider, 1, 2, stats);
+    }
+
+    /** BoringSSL tells which handshakes resumed; the JDK's engine does not, and the relay says so. */
+    private static void assertResumed(ProviderChoice provider, long resumed, long sessions, EndpointStats stats) {
+        boolean tells = provider == ProviderChoice.OPENSSL;
+        assertEquals(tells ? resumed : 0, stats.tlsResumed(), "resumed");
+        assertEquals(tells ? 0 : sessions, stats.tlsResumptionUnknown(), "not known");
     }
 
     /** s_client through a line echoed by the target (so the connection is in use), left running. */

@@ -44,8 +44,9 @@ final class StatusReport {
             out.append(String.format(Locale.ROOT, "  bytes: %d to target, %d from target%n",
                     stats.bytesToTarget(), stats.bytesFromTarget()));
             out.append(String.format(Locale.ROOT, "  TLS: %s%n", stats.lastTlsProtocol().isEmpty() ? "no session yet"
-                    : String.format(Locale.ROOT, "%s %s; sessions: %d (%d resumed)", stats.lastTlsProtocol(),
-                    stats.lastTlsCipher(), stats.tlsSessions(), stats.tlsResumed())));
+                    : String.format(Locale.ROOT, "%s %s; sessions: %d (%d resumed%s)", stats.lastTlsProtocol(),
+                    stats.lastTlsCipher(), stats.tlsSessions(), stats.tlsResumed(), stats.tlsResumptionUnknown() == 0 ? ""
+                            : ", " + stats.tlsResumptionUnknown() + " not known: the JDK provider does not tell")));
             out.append(String.format(Locale.ROOT, "  certificate expiry: ours %s, peer's %s%n",
                     days(stats.ownCertificateDaysLeft()), days(stats.peerCertificateDaysLeft())));
             out.append("  health: ").append(healthText(endpoint, now)).append('\n');
@@ -86,6 +87,7 @@ final class StatusReport {
                     .append(",\"tls_cipher\":").append(optional(stats.lastTlsCipher()))
                     .append(",\"tls_sessions\":").append(stats.tlsSessions())
                     .append(",\"tls_sessions_resumed\":").append(stats.tlsResumed())
+                    .append(",\"tls_sessions_resumption_unknown\":").append(stats.tlsResumptionUnknown())
                     .append(",\"own_certificate_days_left\":").append(number(stats.ownCertificateDaysLeft()))
                     .append(",\"peer_certificate_days_left\":").append(number(stats.peerCertificateDaysLeft()))
                     .append(",\"health\":").append(healthJson(health.apply(config.name()), now))

@@ -36,7 +36,8 @@ public final class MeterNames {
     public static final String HANDSHAKE_TIME = "eitrelay.tls.handshake.time";
     /**
      * Counter, established TLS sessions by what was negotiated. Tags: endpoint, protocol, cipher, resumed = true
-     * (an abbreviated handshake resumed an earlier session: RFC 5246 §7.3, RFC 8446 §2.2) | false (a full one).
+     * (an abbreviated handshake resumed an earlier session: RFC 5246 §7.3, RFC 8446 §2.2) | false (a full one)
+     * | unknown (the JDK provider does not tell).
      */
     public static final String TLS_SESSIONS = "eitrelay.tls.sessions";
     /** Timer with percentile histogram, ONC-RPC call to reply. Tags: endpoint, program, version, procedure. */

@@ -131,13 +131,12 @@ final class RelayConnection {
         String tlsInfo = "";
         if (tls != null) {
             SSLSession session = tls.engine().getSession();
-            long handshakeNanos = System.nanoTime() - tlsStartNanos;
-            boolean resumed = SessionResumption.resumed(tls.engine(),
-                    System.currentTimeMillis() - TimeUnit.NANOSECONDS.toMillis(handshakeNanos));
-            stats.tlsEstablished(session.getProtocol(), session.getCipherSuite(), handshakeNanos, resumed);
+            SessionResumption resumption = SessionResumption.of(tls.engine());
+            stats.tlsEstablished(session.getProtocol(), session.getCipherSuite(), System.nanoTime() - tlsStartNanos,
+                    resumption);
             java.util.Optional<java.security.cert.X509Certificate> peer = peerCertificate(session);
             peer.ifPresent(certificate -> endpoint.certificateSeen(certificate, false));
-            tlsInfo = " " + session.getProtocol() + " " + session.getCipherSuite() + (resumed ? " resumed" : "")
+            tlsInfo = " " + session.getProtocol() + " " + session.getCipherSuite() + (resumption == SessionResumption.RESUMED ? " resumed" : "")
                     + peer.map(x509 -> " peer "
                     + x509.getSubjectX500Principal().getName() + " (expires " + x509.getNotAfter().toInstant() + ")")
                     .orElse("");

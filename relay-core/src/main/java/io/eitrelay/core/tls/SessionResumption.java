@@ -10,21 +10,30 @@ import javax.net.ssl.SSLEngine;
  * nconnect mount's second and later connections, and every reconnect, should resume: users ask for that
  * (user-pain-points.md), and a count of full handshakes that keeps rising shows when it does not happen.
  */
-public final class SessionResumption {
-    private SessionResumption() {
+public enum SessionResumption {
+    RESUMED("true"), FULL("false"),
+    /**
+     * The JDK's engine does not tell. (Inferring it from the session's creation time was tried: a full
+     * handshake's new session sometimes predated the handshake's start by the clocks, so it is not done.)
+     */
+    UNKNOWN("unknown");
+
+    /** The value of the sessions meter's {@code resumed} tag. */
+    public final String tag;
+
+    SessionResumption(String tag) {
+        this.tag = tag;
     }
 
-    /**
-     * @param handshakeStartMillis wall-clock time the handshake began, for the JDK engine (below)
-     */
-    public static boolean resumed(SSLEngine engine, long handshakeStartMillis) {
+    /** Call once the handshake has finished, on the connection's event loop. */
+    public static SessionResumption of(SSLEngine engine) {
         if (engine instanceof ReferenceCountedOpenSslEngine openSsl) {
             // BoringSSL's SSL_session_reused. Netty keeps the engine's own accessor package-private.
             long ssl = openSsl.sslPointer();
-            return ssl != 0 && SSL.isSessionReused(ssl);
+            if (ssl != 0) {
+                return SSL.isSessionReused(ssl) ? RESUMED : FULL;
+            }
         }
-        // The JDK's engine has no accessor. A resumed session is the cached one (TLS 1.2), or built from its
-        // ticket (TLS 1.3), and keeps that session's creation time; a full handshake creates a new session.
-        return engine.getSession().getCreationTime() < handshakeStartMillis;
+        return UNKNOWN;
     }
 }
