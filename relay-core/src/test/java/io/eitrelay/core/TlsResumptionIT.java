@@ -120,13 +120,25 @@ class TlsResumptionIT {
         return client;
     }
 
-    /** The page s_server -www serves, fetched through the relay's client endpoint (it closes after it). */
+    /**
+     * The page s_server -www serves, fetched through the relay's client endpoint (it closes after it). In
+     * about one run of this class in eight, one of the relay's connects to s_server fails while it is being
+     * made (the socket reads ENOTCONN before the connect completes; s_server serves one connection at a
+     * time and closes each first; the cause on its side was not found), and the relay rightly passes that
+     * on as a reset. No handshake is involved: at most two more tries.
+     */
     private static String statusPage(int port) throws Exception {
-        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
-            socket.setSoTimeout(10_000);
-            socket.getOutputStream().write(HTTP_GET.getBytes(StandardCharsets.US_ASCII));
-            InputStream in = socket.getInputStream();
-            return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+        for (int attempt = 1; ; attempt++) {
+            try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write(HTTP_GET.getBytes(StandardCharsets.US_ASCII));
+                InputStream in = socket.getInputStream();
+                return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+            } catch (java.net.SocketException e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+            }
         }
     }
 

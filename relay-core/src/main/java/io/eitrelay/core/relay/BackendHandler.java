@@ -6,6 +6,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import java.nio.channels.NotYetConnectedException;
 
 /**
  * Gate on the channel to the target until it is usable: connected (plain) or connected and the TLS
@@ -65,7 +66,12 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (Failures.isPeerSilent(cause)) {
+        if (!ctx.channel().isActive() && cause instanceof NotYetConnectedException) {
+            // The connect failed, and epoll reported the socket readable before Netty had finished the
+            // connect: the read saw ENOTCONN. Said as what it is, not as the read's exception.
+            connection.fail("cannot connect to target " + connection.config().target()
+                    + ": the connection failed while it was being made");
+        } else if (Failures.isPeerSilent(cause)) {
             connection.targetSilent(ctx.channel());
         } else {
             connection.fail("target side: " + Failures.describe(cause));
