@@ -19,6 +19,14 @@ def cpu_per_gb(rows, kinds, path, end):
     return statistics.median(values) if values else float("nan")
 
 
+def cpu_per_call(rows, kind, path, end, warmup):
+    """Microseconds of CPU one tunnel end spent per small call: its utime+stime over a latency run divided by the
+    run's calls, the connection's unmeasured first calls included (compare.py measures around both)."""
+    values = [r["cpu_" + end] / (r["calls"] + warmup) * 1e6 for r in rows
+              if r["kind"] == kind and r["path"] == path and "cpu_" + end in r and r.get("calls")]
+    return statistics.median(values) if values else float("nan")
+
+
 def fmt(x, digits=2):
     return "n/a" if x != x else f"{x:.{digits}f}"
 
@@ -223,10 +231,29 @@ def render(res, root):
             w(f"| {p} | " + " | ".join(fmt(v, 1) for v in vals) + " | "
               + (" | ".join(fmt(v, 1) for v in added) if added else "- | - | - | -") + " |")
         w("")
+        warmup = res.get("connection_warmup_calls", 0)
+        per_call = {(p, f, e): cpu_per_call(rows, f"latency_{f}", p, e, warmup)
+                    for p in ("socat", "relay", "stunnel") for f in (1, 16) for e in ("client", "server")}
+        has_cpu = any(v == v for v in per_call.values())  # runs before this column was measured have none
+        if has_cpu:
+            w("CPU per call of each tunnel end, microseconds (utime+stime over each latency run divided by its calls, "
+              "the connection's unmeasured first calls included; medians over the runs):\n")
+            w("| path | client end @1 | server end @1 | client end @16 | server end @16 |")
+            w("|---|---:|---:|---:|---:|")
+            for p in ("socat", "relay", "stunnel"):
+                w(f"| {p} | " + " | ".join(fmt(per_call[(p, f, e)], 1) for f in (1, 16) for e in ("client", "server"))
+                  + " |")
+            w("")
         for f, k in cols:
             r = med(rows, f"latency_{f}", "relay", k) - base[(f, k)]
             s = med(rows, f"latency_{f}", "stunnel", k) - base[(f, k)]
-            targets.append((f"added {k[:3]} latency at {f} in flight: relay <= stunnel", f"{fmt(r, 1)} vs {fmt(s, 1)} us", r <= s))
+            text = f"{fmt(r, 1)} vs {fmt(s, 1)} us"
+            if r > s and has_cpu:
+                # A latency miss says nothing of the relay's own cost unless its CPU per call is beside it.
+                text += (f"; CPU per call, relay ends {fmt(per_call[('relay', f, 'client')], 1)} + "
+                         f"{fmt(per_call[('relay', f, 'server')], 1)} us, stunnel's "
+                         f"{fmt(per_call[('stunnel', f, 'client')], 1)} + {fmt(per_call[('stunnel', f, 'server')], 1)}")
+            targets.append((f"added {k[:3]} latency at {f} in flight: relay <= stunnel", text, r <= s))
 
     if any(r["kind"] == "conc64" for r in rows):
         w("## 64 concurrent connections (iperf3 -P 64)\n")

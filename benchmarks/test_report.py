@@ -179,6 +179,43 @@ class ConcurrentRssTarget(unittest.TestCase):
         self.assertEqual(("200.0 vs 250.0 MB", "**met**"), target(report.render(res, "/nonexistent"), self.NAME))
 
 
+def latency(path, in_flight, p50, p99, cpu_us_per_call=None, calls=10000):
+    """One latency run of a path; with the CPU its tunnel ends spent, as compare.py records it."""
+    row = {"kind": f"latency_{in_flight}", "path": path, "p50_us": p50, "p99_us": p99, "calls": calls}
+    if cpu_us_per_call is not None:
+        # compare.py's seconds over the measured and the 10,000 unmeasured calls of the connection
+        row.update(cpu_client=cpu_us_per_call[0] * (calls + 10000) / 1e6,
+                   cpu_server=cpu_us_per_call[1] * (calls + 10000) / 1e6)
+    return row
+
+
+class LatencyTargets(unittest.TestCase):
+    ROWS = [latency("direct", 16, 40.0, 100.0, (0, 0)), latency("socat", 16, 150.0, 300.0, (5.0, 5.0)),
+            latency("relay", 16, 200.0, 300.0, (6.0, 4.0)), latency("stunnel", 16, 190.0, 400.0, (7.0, 6.0))]
+
+    def render(self, rows):
+        res = run(rows)
+        res["connection_warmup_calls"] = 10000
+        return report.render(res, "/nonexistent")
+
+    def test_each_ends_cpu_per_call_is_tabled_counting_the_unmeasured_calls(self):
+        md = self.render(self.ROWS)
+        self.assertIn("| relay | n/a | n/a | 6.0 | 4.0 |", md)
+        self.assertIn("| stunnel | n/a | n/a | 7.0 | 6.0 |", md)
+
+    def test_a_missed_latency_target_shows_both_tunnels_cpu_per_call_and_stays_missed(self):
+        md = self.render(self.ROWS)
+        self.assertEqual(("160.0 vs 150.0 us; CPU per call, relay ends 6.0 + 4.0 us, stunnel's 7.0 + 6.0", "**missed**"),
+                         target(md, "added p50 latency at 16 in flight"))
+        self.assertEqual(("200.0 vs 300.0 us", "**met**"), target(md, "added p99 latency at 16 in flight"))
+
+    def test_runs_without_the_cpu_figures_have_no_cpu_table(self):
+        md = self.render([latency("direct", 16, 40.0, 100.0), latency("socat", 16, 100.0, 200.0),
+                          latency("relay", 16, 120.0, 200.0), latency("stunnel", 16, 110.0, 200.0)])
+        self.assertNotIn("CPU per call of each tunnel end", md)
+        self.assertEqual(("80.0 vs 70.0 us", "**missed**"), target(md, "added p50 latency at 16 in flight"))
+
+
 class OlderRuns(unittest.TestCase):
     def test_a_run_without_the_newer_fields_still_renders(self):
         # Runs saved before the per-process CPU and transit figures existed: n/a cells, no exception.
