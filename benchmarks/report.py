@@ -209,8 +209,10 @@ def render(res, root):
 
         def bounded(text, ok, limit):
             # A limit below what any tunnel end must spend (socket copies + AES-GCM, this run) cannot be met.
-            return text + (f"; out of reach: {fmt(limit)} s/GB is below a tunnel end's floor of {fmt(end_floor)}"
-                           if not ok and limit < end_floor else "")
+            # Three decimals where two would print the limit and the floor alike ("0.72 is below 0.72").
+            digits = 3 if fmt(limit) == fmt(end_floor) else 2
+            return text + (f"; out of reach: {fmt(limit, digits)} s/GB is below a tunnel end's floor of "
+                           f"{fmt(end_floor, digits)}" if not ok and limit < end_floor else "")
         for end in ("client", "server"):
             r = cpu_per_gb(rows, ("bulk_to_server", "bulk_from_server"), "relay", end)
             s = cpu_per_gb(rows, ("bulk_to_server", "bulk_from_server"), "stunnel", end)

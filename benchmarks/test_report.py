@@ -69,6 +69,13 @@ class BulkAndCpuTargets(unittest.TestCase):
         measured, verdict = target(md, "CPU/GB of the relay server end <= 2.0x the AES-GCM floor")
         self.assertEqual(("2.20x", "**missed**"), (measured, verdict))
 
+    def test_a_limit_a_hair_below_the_floor_is_printed_so_that_the_two_differ(self):
+        # stunnel's ends at 1.996 s/GB: 0.5x is 0.998, under the 1.0 floor; two decimals would print both as 1.00.
+        rows = (bulk("direct", 17.0, load_cpu_s_per_gb=0.3) + bulk("socat", 2.5, cpu_s_per_gb=0.6)
+                + bulk("relay", 3.0, cpu_s_per_gb=1.1) + bulk("stunnel", 2.0, cpu_s_per_gb=1.996) + copy_ref(0.5))
+        measured, _ = target(report.render(run(rows), "/nonexistent"), "CPU/GB of the relay client end <= 0.5x")
+        self.assertIn("out of reach: 0.998 s/GB is below a tunnel end's floor of 1.000", measured)
+
     def test_an_end_below_the_floor_estimate_voids_every_bound_drawn_from_it(self):
         # The relay client end at 0.9 s/GB beat the 1.0 estimate: no CPU or NFS target may cite that floor.
         rows = (bulk("direct", 17.0, load_cpu_s_per_gb=0.3) + bulk("socat", 2.5, cpu_s_per_gb=0.6)
